@@ -1,0 +1,32 @@
+import type {
+  AccessTokenIssuer,
+  Clock,
+  IdGenerator,
+  LoginThrottle,
+  PasswordHasher,
+  SecretTokens,
+  SessionRepository,
+  UnitOfWork,
+  UserRepository,
+} from '@latchkey/domain';
+
+/** Lifetimes and limits of sessions and tokens, in seconds. */
+export interface AuthSettings {
+  readonly accessTokenTtl: number;
+  readonly refreshTokenTtl: number;
+  readonly refreshReuseGrace: number;
+}
+
+/** Everything the account use cases need, as ports. */
+export interface AccountDeps {
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly unitOfWork: UnitOfWork;
+  readonly hasher: PasswordHasher;
+  readonly accessTokens: AccessTokenIssuer;
+  readonly secrets: SecretTokens;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly throttle: LoginThrottle;
+  readonly settings: AuthSettings;
+}
