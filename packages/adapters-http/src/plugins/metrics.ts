@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Histogram, type Registry } from 'prom-client';
+import { HttpProblem } from '../errors/problem.js';
+
+export interface MetricsOptions {
+  readonly registry: Registry;
+  /** When set, `/metrics` needs `Authorization: Bearer <token>`. */
+  readonly token?: string | undefined;
+}
+
+/** `http_request_duration_seconds` by route template, and the `/metrics` endpoint. */
+export const metricsPlugin = fp(
+  async (app: FastifyInstance, options: MetricsOptions) => {
+    const duration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by method, route template and status code',
+      labelNames: ['method', 'route', 'status_code'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [options.registry],
+    });
+
+    app.addHook('onResponse', async (request, reply) => {
+      // The route template, never the raw URL (unbounded label values).
+      const route = request.routeOptions.url ?? 'unmatched';
+      duration.observe(
+        { method: request.method, route, status_code: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
+    });
+
+    app.get(
+      '/metrics',
+      {
+        logLevel: 'warn',
+        schema: { hide: true },
+      },
+      async (request, reply) => {
+        if (options.token !== undefined) {
+          const expected = `Bearer ${options.token}`;
+          if (request.headers.authorization !== expected) {
+            throw new HttpProblem(401, 'unauthorized', 'a metrics token is required', {
+              'www-authenticate': 'Bearer realm="latchkey"',
+            });
+          }
+        }
+        return reply.type(options.registry.contentType).send(await options.registry.metrics());
+      },
+    );
+  },
+  { name: 'latchkey-metrics' },
+);

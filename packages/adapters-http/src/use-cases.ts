@@ -1,0 +1,26 @@
+import type {
+  changePassword,
+  deleteAccount,
+  getProfile,
+  listSessions,
+  login,
+  logout,
+  refreshSession,
+  registerUser,
+  revokeSession,
+  updateProfile,
+} from '@latchkey/application';
+
+/** The use cases the routes call, built by the composition root. */
+export interface AccountUseCases {
+  readonly register: ReturnType<typeof registerUser>;
+  readonly login: ReturnType<typeof login>;
+  readonly refresh: ReturnType<typeof refreshSession>;
+  readonly logout: ReturnType<typeof logout>;
+  readonly getProfile: ReturnType<typeof getProfile>;
+  readonly updateProfile: ReturnType<typeof updateProfile>;
+  readonly deleteAccount: ReturnType<typeof deleteAccount>;
+  readonly changePassword: ReturnType<typeof changePassword>;
+  readonly listSessions: ReturnType<typeof listSessions>;
+  readonly revokeSession: ReturnType<typeof revokeSession>;
+}
