@@ -36,7 +36,9 @@ export const changePassword =
     const passwordHash = await deps.hasher.hash(password);
     await deps.unitOfWork.run(async (repos) => {
       const now = deps.clock.now();
-      const changed = { ...user, passwordHash, updatedAt: now };
+      // Applied to the row as locked now, so a concurrent admin change is not overwritten.
+      const current = await requireLiveUser(repos.users, userId, true);
+      const changed = { ...current, passwordHash, updatedAt: now };
       await repos.users.update(changed);
       await repos.sessions.revokeAllForUser(user.id, now, 'password_changed', sessionId);
       await repos.audit.record({

@@ -5,8 +5,12 @@ import { UserGoneError, isDeleted } from '@latchkey/domain';
  * @returns the live user, or throws UserGoneError (a NotFoundError): the caller's token outlived
  * the account by at most the session guard's cache time.
  */
-export const requireLiveUser = async (users: UserRepository, id: UserId): Promise<User> => {
-  const user = await users.findById(id);
+export const requireLiveUser = async (
+  users: UserRepository,
+  id: UserId,
+  forUpdate = false,
+): Promise<User> => {
+  const user = forUpdate ? await users.findByIdForUpdate(id) : await users.findById(id);
   if (user === null || isDeleted(user)) throw new UserGoneError('user not found');
   return user;
 };

@@ -9,6 +9,8 @@ import type { AccountDeps } from './deps.js';
  */
 export const guardLastAdmin = async (repos: TransactionRepositories, user: User): Promise<void> => {
   if (!user.roles.includes(ADMIN_ROLE)) return;
+  // Twice: see lockActiveAdmins (a role removed while we waited is seen by the second read).
+  await repos.users.lockActiveAdmins();
   const admins = await repos.users.lockActiveAdmins();
   if (admins.length <= 1 && admins.includes(user.id)) throw new LastAdminError();
 };
@@ -18,8 +20,9 @@ export const deleteAccount =
   (deps: Pick<AccountDeps, 'users' | 'unitOfWork' | 'clock'>) =>
   async (userId: string, context: RequestContext): Promise<User> =>
     deps.unitOfWork.run(async (repos) => {
-      const user = await requireLiveUser(repos.users, userId);
-      await guardLastAdmin(repos, user);
+      // Admins first (guardLastAdmin locks them in id order), then the row: one lock order.
+      await guardLastAdmin(repos, await requireLiveUser(repos.users, userId));
+      const user = await requireLiveUser(repos.users, userId, true);
       const now = deps.clock.now();
       const deleted: User = { ...user, deletedAt: now, updatedAt: now };
       await repos.users.update(deleted);

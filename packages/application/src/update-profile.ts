@@ -40,8 +40,15 @@ export const updateProfile =
         emailRequested = true;
       }
     }
-    next = { ...next, updatedAt: now };
     return deps.unitOfWork.run(async (repos) => {
+      // Applied to the row as locked now, so a concurrent admin change is not overwritten.
+      const current = await requireLiveUser(repos.users, userId, true);
+      next = {
+        ...current,
+        displayName: next.displayName,
+        pendingEmail: next.pendingEmail,
+        updatedAt: now,
+      };
       await repos.users.update(next);
       await repos.audit.record({
         type: emailRequested ? 'user.email_change_requested' : 'user.updated',
