@@ -69,12 +69,15 @@ t.test('helpers', async (t) => {
 t.test('payloads are checked', async (t) => {
   const good: MailRequest = { ...base, kind: 'password_reset', token: TOKEN };
   t.same(parseMailRequest(JSON.parse(JSON.stringify(good))), good);
-  t.same(parseMailRequest({ ...base, displayName: undefined, kind: 'email_changed', newEmail: 'x@y.z' }), {
-    ...base,
-    displayName: null,
-    kind: 'email_changed',
-    newEmail: 'x@y.z',
-  });
+  t.same(
+    parseMailRequest({ ...base, displayName: undefined, kind: 'email_changed', newEmail: 'x@y.z' }),
+    {
+      ...base,
+      displayName: null,
+      kind: 'email_changed',
+      newEmail: 'x@y.z',
+    },
+  );
   const bad: unknown[] = [
     null,
     [],

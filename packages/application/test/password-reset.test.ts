@@ -1,9 +1,4 @@
-import {
-  InvalidTokenError,
-  ValidationError,
-  type OneTimeToken,
-  type User,
-} from '@latchkey/domain';
+import { InvalidTokenError, ValidationError, type OneTimeToken, type User } from '@latchkey/domain';
 import t from 'tap';
 import {
   InMemoryJobQueue,
@@ -118,7 +113,11 @@ t.test('resetPassword: the policy is checked before the token is consumed', asyn
   const user = await deps.seedUser({ email: 'p@example.com' });
   const raw = await issueReset(deps, user);
   for (const password of ['short', 'password1', 'p@example.com']) {
-    await t.rejects(resetPassword(deps)({ token: raw, password }, context), ValidationError, password);
+    await t.rejects(
+      resetPassword(deps)({ token: raw, password }, context),
+      ValidationError,
+      password,
+    );
   }
   t.equal(tokenOf(deps, raw)?.usedAt, null, 'still usable');
   t.equal(deps.hasher.hashCalls, 0, 'nothing hashed');

@@ -21,7 +21,11 @@ const setup = async () => {
     clock: deps.clock,
     settings: { verifyTokenTtl: 86_400, resetTokenTtl: 1800 },
   });
-  const user = await deps.seedUser({ email: 'Ann@Example.com', status: 'unverified', displayName: 'Ann' });
+  const user = await deps.seedUser({
+    email: 'Ann@Example.com',
+    status: 'unverified',
+    displayName: 'Ann',
+  });
   return { deps, tokens, mailLog, jobs, mail, user };
 };
 

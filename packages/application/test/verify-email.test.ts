@@ -94,7 +94,10 @@ t.test('a token for an address the account no longer has, or a deleted account',
   t.equal(tokenOf(deps, raw)?.usedAt, null, 'rolled back');
 
   const gone = await deps.seedUser({ status: 'unverified', deletedAt: deps.clock.now() });
-  await t.rejects(verifyEmail(deps)(await issue(deps, gone, 'verify_account'), context), InvalidTokenError);
+  await t.rejects(
+    verifyEmail(deps)(await issue(deps, gone, 'verify_account'), context),
+    InvalidTokenError,
+  );
 });
 
 t.test('an already active account stays as it is', async (t) => {
@@ -117,7 +120,9 @@ t.test('an email change replaces the email and notifies the old address', async 
   t.same(changed.emailVerifiedAt, deps.clock.now());
   t.same(await deps.users.findById(user.id), changed);
   t.same(
-    deps.mailCalls().map((m) => (m.kind === 'emailChanged' ? [m.kind, m.oldEmail, m.user.email] : m.kind)),
+    deps
+      .mailCalls()
+      .map((m) => (m.kind === 'emailChanged' ? [m.kind, m.oldEmail, m.user.email] : m.kind)),
     [['emailChanged', 'old@example.com', 'New@Example.com']],
   );
   t.same(tokenOf(deps, accountToken)?.supersededAt, deps.clock.now(), 'old-address links die');

@@ -11,11 +11,13 @@ export class InMemoryJobQueue implements JobQueue {
   readonly jobs: QueuedJob[] = [];
 
   async add<T extends JobTask>(task: T, payload: JobPayloads[T]): Promise<void> {
-    this.jobs.push(structuredClone({ task, payload }) as QueuedJob);
+    this.jobs.push(structuredClone({ task, payload }));
   }
 
   /** @returns the payloads of the `send_mail` jobs, oldest first. */
   mails(): JobPayloads['send_mail'][] {
-    return this.jobs.filter((j) => j.task === 'send_mail').map((j) => j.payload as JobPayloads['send_mail']);
+    return this.jobs
+      .filter((j) => j.task === 'send_mail')
+      .map((j) => j.payload as JobPayloads['send_mail']);
   }
 }

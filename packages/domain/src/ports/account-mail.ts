@@ -14,4 +14,9 @@ export interface AccountMail {
   passwordChanged(user: User, how: 'changed' | 'reset'): Promise<void>;
   /** Queues the notice, to the old address, that the email was changed. */
   emailChanged(user: User, oldEmail: string): Promise<void>;
+  /**
+   * Issues a password reset token (superseding older ones) and queues its mail to the stored
+   * address. Verification and reset mails share a per-account quota: over it, nothing is sent.
+   */
+  requestPasswordReset(user: User): Promise<void>;
 }
