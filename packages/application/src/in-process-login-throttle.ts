@@ -16,8 +16,12 @@ interface KeyState {
 }
 
 /** The lock, in seconds, after `failures` failures past a threshold: doubling, capped. */
-export const lockSeconds = (failures: number, threshold: number, base: number, cap: number): number =>
-  Math.min(cap, base * 2 ** Math.max(0, failures - threshold));
+export const lockSeconds = (
+  failures: number,
+  threshold: number,
+  base: number,
+  cap: number,
+): number => Math.min(cap, base * 2 ** Math.max(0, failures - threshold));
 
 /** Per-account login throttling kept in this process (used when no Redis is configured). */
 export class InProcessLoginThrottle implements LoginThrottle {

@@ -11,31 +11,42 @@ export interface RateLimitStoreHarness {
 const MINUTE = 60_000;
 
 /** What every RateLimitStore must do: `takeToken`'s arithmetic, per key, atomically. */
-export const rateLimitStoreContract = (t: TapTest, name: string, make: () => Promise<RateLimitStoreHarness>): Promise<void> =>
+export const rateLimitStoreContract = (
+  t: TapTest,
+  name: string,
+  make: () => Promise<RateLimitStoreHarness>,
+): Promise<void> =>
   t
     .test(`RateLimitStore contract (${name})`, async (t) => {
-      t.test('a fresh bucket allows a burst of `capacity`, then refuses until a token refills', async (t) => {
-        const { store, clock } = await make();
-        const taken = [];
-        for (let i = 0; i < 6; i++) taken.push(await store.take('a', 5, MINUTE));
-        t.same(
-          taken.map((r) => [r.allowed, r.remaining, r.resetMs, r.retryAfterMs]),
-          [
-            [true, 4, 12_000, 0],
-            [true, 3, 24_000, 0],
-            [true, 2, 36_000, 0],
-            [true, 1, 48_000, 0],
-            [true, 0, 60_000, 0],
-            [false, 0, 60_000, 12_000],
-          ],
-        );
-        clock.advance(11_999);
-        const early = await store.take('a', 5, MINUTE);
-        t.same([early.allowed, early.retryAfterMs], [false, 1], 'one millisecond short');
-        clock.advance(1);
-        const next = await store.take('a', 5, MINUTE);
-        t.same([next.allowed, next.remaining, next.resetMs], [true, 0, 60_000], 'one token refilled');
-      });
+      t.test(
+        'a fresh bucket allows a burst of `capacity`, then refuses until a token refills',
+        async (t) => {
+          const { store, clock } = await make();
+          const taken = [];
+          for (let i = 0; i < 6; i++) taken.push(await store.take('a', 5, MINUTE));
+          t.same(
+            taken.map((r) => [r.allowed, r.remaining, r.resetMs, r.retryAfterMs]),
+            [
+              [true, 4, 12_000, 0],
+              [true, 3, 24_000, 0],
+              [true, 2, 36_000, 0],
+              [true, 1, 48_000, 0],
+              [true, 0, 60_000, 0],
+              [false, 0, 60_000, 12_000],
+            ],
+          );
+          clock.advance(11_999);
+          const early = await store.take('a', 5, MINUTE);
+          t.same([early.allowed, early.retryAfterMs], [false, 1], 'one millisecond short');
+          clock.advance(1);
+          const next = await store.take('a', 5, MINUTE);
+          t.same(
+            [next.allowed, next.remaining, next.resetMs],
+            [true, 0, 60_000],
+            'one token refilled',
+          );
+        },
+      );
 
       t.test('an idle bucket refills to capacity, never beyond', async (t) => {
         const { store, clock } = await make();
@@ -63,10 +74,15 @@ export const rateLimitStoreContract = (t: TapTest, name: string, make: () => Pro
 
       t.test('concurrent takes never overspend a bucket', async (t) => {
         const { store } = await make();
-        const results = await Promise.all(Array.from({ length: 20 }, () => store.take('e', 5, MINUTE)));
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => store.take('e', 5, MINUTE)),
+        );
         t.equal(results.filter((r) => r.allowed).length, 5);
         t.same(
-          results.filter((r) => r.allowed).map((r) => r.remaining).sort(),
+          results
+            .filter((r) => r.allowed)
+            .map((r) => r.remaining)
+            .sort(),
           [0, 1, 2, 3, 4],
           'each allowed take saw its own remaining count',
         );
