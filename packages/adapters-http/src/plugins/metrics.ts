@@ -7,11 +7,14 @@ export interface MetricsOptions {
   readonly registry: Registry;
   /** When set, `/metrics` needs `Authorization: Bearer <token>`. */
   readonly token?: string | undefined;
+  /** `false`: no `/metrics` route and no request timing (benchmarks); default true. */
+  readonly enabled?: boolean;
 }
 
 /** `http_request_duration_seconds` by route template, and the `/metrics` endpoint. */
 export const metricsPlugin = fp(
   async (app: FastifyInstance, options: MetricsOptions) => {
+    if (options.enabled === false) return;
     const duration = new Histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request duration by method, route template and status code',
