@@ -9,7 +9,8 @@ import type {
 } from '@latchkey/domain';
 import { clone, type StateAccess } from './in-memory-database.js';
 
-const keyOf = (provider: AuthProviderName, subject: string): string => `${provider}\u0000${subject}`;
+const keyOf = (provider: AuthProviderName, subject: string): string =>
+  `${provider}\u0000${subject}`;
 
 /** ProviderIdentityRepository over the fake database. */
 export class InMemoryProviderIdentityRepository implements ProviderIdentityRepository {
