@@ -108,7 +108,7 @@ t.test('failures exit 1 with one line naming the problem', async (t) => {
   oneLine(t, config.stderr);
   t.match(
     config.stderr,
-    /^latchkey: KEY_ENCRYPTION_KEY: must be set in production .*; PUBLIC_URL: must be an https URL/,
+    /^latchkey: KEY_ENCRYPTION_KEY: must be set in production .*; SMTP_URL: must be set in production .*; PUBLIC_URL: must be an https URL/,
   );
 
   const down = await runHere(['migrate', 'status'], {

@@ -29,6 +29,7 @@ const PRODUCTION = {
   DATABASE_URL: 'postgres://u:p@db/latchkey',
   KEY_ENCRYPTION_KEY: KEY,
   PUBLIC_URL: 'https://auth.example.com',
+  SMTP_URL: 'smtp://mail.example.com:587',
 };
 
 const messageOf = (fn: () => unknown): string => {
@@ -265,6 +266,7 @@ t.test('production refuses insecure settings', async (t) => {
   };
   t.match(without('DATABASE_URL'), /^DATABASE_URL: must be set in production/);
   t.match(without('KEY_ENCRYPTION_KEY'), /^KEY_ENCRYPTION_KEY: must be set in production/);
+  t.match(without('SMTP_URL'), /^SMTP_URL: must be set in production/);
   t.equal(
     without('PUBLIC_URL'),
     'PUBLIC_URL: must be an https URL in production (got "http://localhost:3000")',

@@ -67,9 +67,7 @@ export class Argon2PasswordHasher implements PasswordHasher {
     if (!match) return true;
     const [, , m, t, p] = match.map(Number);
     return (
-      m !== this.options.memoryKib ||
-      t !== this.options.timeCost ||
-      p !== this.options.parallelism
+      m !== this.options.memoryKib || t !== this.options.timeCost || p !== this.options.parallelism
     );
   }
 }

@@ -1,5 +1,10 @@
 import { createSigner } from 'fast-jwt';
-import type { AccessClaims, AccessTokenIssuer, IdGenerator, IssuedAccessToken } from '@latchkey/domain';
+import type {
+  AccessClaims,
+  AccessTokenIssuer,
+  IdGenerator,
+  IssuedAccessToken,
+} from '@latchkey/domain';
 import type { SigningKeyRing } from './signing-key-ring.js';
 
 export interface JwtSettings {
@@ -35,14 +40,14 @@ export class JwtAccessTokenIssuer implements AccessTokenIssuer {
   private currentSigner(): Signer {
     const key = this.keys.signingKey();
     if (this.signer?.kid !== key.kid) {
-      const sign = createSigner({
+      const sign: Signer = createSigner<Record<string, unknown>>({
         key: key.privateKey,
         algorithm: 'EdDSA',
         kid: key.kid,
         iss: this.settings.issuer,
         aud: this.settings.audience,
         expiresIn: this.settings.accessTokenTtl * 1000,
-      }) as Signer;
+      });
       this.signer = { kid: key.kid, sign };
     }
     return this.signer.sign;

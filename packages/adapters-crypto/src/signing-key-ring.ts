@@ -113,7 +113,14 @@ export class SigningKeyRing {
       .filter((k) => k.retiredAt === null || k.retiredAt.getTime() > horizon)
       .map((k) => {
         const jwk = createPublicKey(k.publicKey).export({ format: 'jwk' });
-        return { kty: jwk.kty ?? 'OKP', crv: jwk.crv ?? 'Ed25519', x: jwk.x ?? '', kid: k.kid, alg: ALGORITHM, use: 'sig' };
+        return {
+          kty: jwk.kty ?? 'OKP',
+          crv: jwk.crv ?? 'Ed25519',
+          x: jwk.x ?? '',
+          kid: k.kid,
+          alg: ALGORITHM,
+          use: 'sig',
+        };
       });
   }
 

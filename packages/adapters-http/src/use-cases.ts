@@ -1,14 +1,18 @@
 import type {
   changePassword,
   deleteAccount,
+  forgotPassword,
   getProfile,
   listSessions,
   login,
   logout,
   refreshSession,
   registerUser,
+  resendVerification,
+  resetPassword,
   revokeSession,
   updateProfile,
+  verifyEmail,
 } from '@latchkey/application';
 
 /** The use cases the routes call, built by the composition root. */
@@ -23,4 +27,8 @@ export interface AccountUseCases {
   readonly changePassword: ReturnType<typeof changePassword>;
   readonly listSessions: ReturnType<typeof listSessions>;
   readonly revokeSession: ReturnType<typeof revokeSession>;
+  readonly verifyEmail: ReturnType<typeof verifyEmail>;
+  readonly resendVerification: ReturnType<typeof resendVerification>;
+  readonly forgotPassword: ReturnType<typeof forgotPassword>;
+  readonly resetPassword: ReturnType<typeof resetPassword>;
 }

@@ -93,9 +93,13 @@ t.test('up, down to zero, up again', async (t) => {
   t.same(indexes.rows.map((r) => r.indexname).sort(), [
     'users_created_at_id_idx',
     'users_deleted_at_idx',
+    // 0005: the admin lists' keyset indexes.
+    'users_deleted_created_at_id_idx',
+    'users_deleted_email_lower_idx',
     'users_email_lower_key',
     'users_pkey',
     'users_status_created_at_id_idx',
+    'users_status_email_lower_idx',
   ]);
 
   const reverted: string[] = [];

@@ -1,9 +1,11 @@
 import type {
   AccessTokenIssuer,
+  AuthEvents,
   Clock,
   IdGenerator,
   LoginThrottle,
   PasswordHasher,
+  PermissionCache,
   SecretTokens,
   SessionRepository,
   UnitOfWork,
@@ -29,4 +31,8 @@ export interface AccountDeps {
   readonly ids: IdGenerator;
   readonly throttle: LoginThrottle;
   readonly settings: AuthSettings;
+  /** Caches the permissions put in access tokens; absent: read from the role catalogue. */
+  readonly permissionCache?: PermissionCache;
+  /** Counts registrations, logins and refreshes (metrics); absent: nothing is counted. */
+  readonly events?: AuthEvents;
 }

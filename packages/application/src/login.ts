@@ -1,4 +1,4 @@
-import type { RequestContext, User } from '@latchkey/domain';
+import type { LoginOutcome, RequestContext, User } from '@latchkey/domain';
 import {
   AccountSuspendedError,
   InvalidCredentialsError,
@@ -11,6 +11,7 @@ import {
   passwordTooLong,
 } from '@latchkey/domain';
 import type { AccountDeps } from './deps.js';
+import { permissionsFor } from './permissions-for.js';
 import { openSession, tokenPair } from './session-tokens.js';
 import type { TokenPair } from './types.js';
 
@@ -42,7 +43,7 @@ export const login = (deps: AccountDeps) => {
     throw new InvalidCredentialsError();
   };
 
-  return async (input: LoginInput, context: RequestContext): Promise<LoginResult> => {
+  const attempt = async (input: LoginInput, context: RequestContext): Promise<LoginResult> => {
     if (passwordTooLong(input.password)) {
       throw new ValidationError([{ path: '/password', message: 'must be at most 128 characters' }]);
     }
@@ -58,20 +59,41 @@ export const login = (deps: AccountDeps) => {
       return fail(key, user, context);
     }
     if (!(await deps.hasher.verify(user.passwordHash, password))) return fail(key, user, context);
-    if (!canSignIn(user)) throw new AccountSuspendedError();
+    if (!canSignIn(user)) {
+      // A failed login too (right password, suspended account): audited, not throttled.
+      await deps.unitOfWork.run((repos) =>
+        repos.audit.record({
+          type: 'user.login_failed',
+          actorId: null,
+          targetId: user.id,
+          ...context,
+          data: { reason: 'account_suspended' },
+        }),
+      );
+      throw new AccountSuspendedError();
+    }
     await deps.throttle.reset(key);
 
     const rehash = deps.hasher.needsRehash(user.passwordHash)
       ? await deps.hasher.hash(password)
       : null;
-    const now = deps.clock.now();
-    const signedIn: User = {
-      ...user,
-      lastLoginAt: now,
-      passwordHash: rehash ?? user.passwordHash,
-    };
-    const { session, refreshToken, permissions } = await deps.unitOfWork.run(async (repos) => {
-      await repos.users.update({ ...signedIn, updatedAt: rehash ? now : user.updatedAt });
+    return deps.unitOfWork.run(async (repos) => {
+      // Locked, then read afresh: an admin's concurrent suspension, deletion or role change is
+      // neither overwritten nor missed (see lockActiveAdmins for why the second read).
+      await repos.users.findByIdForUpdate(user.id);
+      const current = await repos.users.findById(user.id);
+      if (current === null || isDeleted(current)) throw new InvalidCredentialsError();
+      if (!canSignIn(current)) throw new AccountSuspendedError();
+      const now = deps.clock.now();
+      // A password changed meanwhile is kept: the rehash is of the old one.
+      const upgrade = rehash !== null && current.passwordHash === user.passwordHash ? rehash : null;
+      const signedIn: User = {
+        ...current,
+        lastLoginAt: now,
+        passwordHash: upgrade ?? current.passwordHash,
+        updatedAt: upgrade ? now : current.updatedAt,
+      };
+      await repos.users.update(signedIn);
       const opened = await openSession(deps, repos, signedIn, context);
       await repos.audit.record({
         type: 'user.login_succeeded',
@@ -80,9 +102,39 @@ export const login = (deps: AccountDeps) => {
         ...context,
         data: { sessionId: opened.session.id },
       });
-      return { ...opened, permissions: await repos.roles.permissionsOf(user.roles) };
+      const permissions = await permissionsFor(deps.permissionCache, repos.roles, signedIn);
+      // Signed before commit: a role change waits for this user row, then stamps a later
+      // tokensValidFrom, so this token cannot outlive it with the old perms.
+      const pair = await tokenPair(
+        deps,
+        signedIn,
+        permissions,
+        opened.session,
+        opened.refreshToken,
+      );
+      return { ...pair, user: signedIn };
     });
-    const pair = await tokenPair(deps, signedIn, permissions, session, refreshToken);
-    return { ...pair, user: signedIn };
+  };
+
+  return async (input: LoginInput, context: RequestContext): Promise<LoginResult> => {
+    try {
+      const result = await attempt(input, context);
+      deps.events?.emit({ type: 'login', outcome: 'success' });
+      return result;
+    } catch (error) {
+      const outcome = loginOutcomeOf(error);
+      if (outcome !== null) deps.events?.emit({ type: 'login', outcome });
+      throw error;
+    }
   };
 };
+
+/** @returns how a failed login ended, for metrics; null for a malformed or failed request. */
+const loginOutcomeOf = (error: unknown): LoginOutcome | null =>
+  error instanceof InvalidCredentialsError
+    ? 'invalid_credentials'
+    : error instanceof AccountSuspendedError
+      ? 'suspended'
+      : error instanceof RateLimitedError
+        ? 'locked'
+        : null;

@@ -1,12 +1,11 @@
-import type { Permission, RequestContext, Session, User } from '@latchkey/domain';
+import type { RequestContext } from '@latchkey/domain';
 import { InvalidRefreshTokenError, canSignIn, judgeRefresh } from '@latchkey/domain';
 import type { AccountDeps } from './deps.js';
+import { permissionsFor } from './permissions-for.js';
 import { tokenPair } from './session-tokens.js';
 import type { TokenPair } from './types.js';
 
-type Outcome =
-  | { kind: 'ok'; session: Session; user: User; permissions: Permission[]; token: string }
-  | { kind: 'invalid' };
+type Outcome = { kind: 'ok'; pair: TokenPair } | { kind: 'invalid'; reuse?: true };
 
 /**
  * Exchanges a refresh token for a new pair. The token row is locked, so concurrent refreshes
@@ -33,16 +32,23 @@ export const refreshSession =
           ...context,
           data: { sessionId: session.id },
         });
-        return { kind: 'invalid' };
+        return { kind: 'invalid', reuse: true };
       }
       const user = await repos.users.findById(session.userId);
       if (user === null || !canSignIn(user)) return { kind: 'invalid' };
       const next = deps.secrets.generate();
       await repos.sessions.rotate(session.id, hash, deps.secrets.hash(next), now);
       await repos.sessions.touch(session.id, now);
-      const permissions = await repos.roles.permissionsOf(user.roles);
-      return { kind: 'ok', session, user, permissions, token: next };
+      const permissions = await permissionsFor(deps.permissionCache, repos.roles, user);
+      // Signed before commit, while the session row is locked: a role change stamps
+      // tokensValidFrom only once it holds that lock, so this token cannot outlive it.
+      return { kind: 'ok', pair: await tokenPair(deps, user, permissions, session, next) };
     });
-    if (outcome.kind === 'invalid') throw new InvalidRefreshTokenError();
-    return tokenPair(deps, outcome.user, outcome.permissions, outcome.session, outcome.token);
+    if (outcome.kind === 'invalid') {
+      if (outcome.reuse) deps.events?.emit({ type: 'refresh_token_reuse' });
+      deps.events?.emit({ type: 'refresh', outcome: 'invalid' });
+      throw new InvalidRefreshTokenError();
+    }
+    deps.events?.emit({ type: 'refresh', outcome: 'success' });
+    return outcome.pair;
   };

@@ -10,7 +10,7 @@ export interface RegisterInput {
 
 /** Creates an `unverified` account with the `user` role and queues its verification mail. */
 export const registerUser =
-  (deps: Pick<AccountDeps, 'users' | 'unitOfWork' | 'hasher' | 'clock' | 'ids'>) =>
+  (deps: Pick<AccountDeps, 'users' | 'unitOfWork' | 'hasher' | 'clock' | 'ids' | 'events'>) =>
   async (input: RegisterInput, context: RequestContext): Promise<User> => {
     const email = parseEmail(input.email);
     const password = checkPasswordPolicy(input.password, email);
@@ -32,7 +32,7 @@ export const registerUser =
       createdAt: now,
       updatedAt: now,
     };
-    return deps.unitOfWork.run(async (repos) => {
+    const created = await deps.unitOfWork.run(async (repos) => {
       await repos.users.insert(user);
       await repos.audit.record({
         type: 'user.registered',
@@ -44,4 +44,6 @@ export const registerUser =
       await repos.mail.requestVerification(user, 'verify_account');
       return user;
     });
+    deps.events?.emit({ type: 'registration' });
+    return created;
   };

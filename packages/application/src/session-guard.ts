@@ -1,4 +1,10 @@
-import type { Clock, SessionAuthState, SessionId, SessionRepository, UserId } from '@latchkey/domain';
+import type {
+  Clock,
+  SessionAuthState,
+  SessionId,
+  SessionRepository,
+  UserId,
+} from '@latchkey/domain';
 
 export interface SessionGuardOptions {
   /** How long a session's state is trusted in process; under 1 s so revocation lands in 1 s. */
@@ -55,7 +61,8 @@ export const createSessionGuard = (
   return async (check) => {
     const now = deps.clock.now().getTime();
     const hit = cache.get(check.sessionId);
-    const state = hit !== undefined && now - hit.fetchedAt < ttlMs ? hit.state : await load(check.sessionId);
+    const state =
+      hit !== undefined && now - hit.fetchedAt < ttlMs ? hit.state : await load(check.sessionId);
     return (
       state !== null &&
       state.userId === check.userId &&

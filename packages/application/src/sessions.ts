@@ -1,4 +1,10 @@
-import type { RequestContext, Session, SessionId, SessionRepository, UserId } from '@latchkey/domain';
+import type {
+  RequestContext,
+  Session,
+  SessionId,
+  SessionRepository,
+  UserId,
+} from '@latchkey/domain';
 import { NotFoundError } from '@latchkey/domain';
 import type { AccountDeps } from './deps.js';
 

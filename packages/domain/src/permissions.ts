@@ -9,6 +9,16 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
+/** What each permission allows, as the role catalogue describes it. */
+export const PERMISSION_DESCRIPTIONS: Readonly<Record<Permission, string>> = {
+  'users:read': 'Read user accounts',
+  'users:write': 'Change user accounts',
+  'users:delete': 'Delete and restore user accounts',
+  'roles:read': 'Read roles and their permissions',
+  'roles:assign': 'Change the roles of users',
+  'audit:read': 'Read the audit trail',
+};
+
 /** Built-in role names. */
 export const DEFAULT_ROLE_NAMES = ['user', 'support', 'admin'] as const;
 export type RoleName = string;

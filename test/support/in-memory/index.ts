@@ -39,3 +39,6 @@ export {
   InMemoryPendingLinkRepository,
   InMemoryProviderIdentityRepository,
 } from './in-memory-provider-identity-repository.js';
+export { InMemoryUserDirectory } from './in-memory-user-directory.js';
+export { InMemoryAuditTrail } from './in-memory-audit-trail.js';
+export { RecordingAuthEvents } from './recording-auth-events.js';

@@ -31,6 +31,7 @@ export const BASE_DEFAULTS = {
   DELETED_RETENTION_DAYS: 30,
   MIGRATE_ON_START: true,
   LOG_LEVEL: 'info',
+  METRICS_ENABLED: true,
   // pg has no "keep N idle": idle connections close after 10 s and every connection is
   // replaced after 300 s (see createPool), so the pool shrinks to what the load needs.
   DB_POOL_MAX: 25,

@@ -121,6 +121,9 @@ export const ConfigSchema = Type.Object(
       description: 'soft-deleted accounts are anonymised after this many days',
     }),
     MIGRATE_ON_START: bool({ description: 'migrate to latest when the server starts' }),
+    METRICS_ENABLED: bool({
+      description: 'serve /metrics and time every request (false: neither, e.g. for a benchmark)',
+    }),
     METRICS_TOKEN: secret({
       description: 'when set, /metrics needs `Authorization: Bearer <token>`',
     }),

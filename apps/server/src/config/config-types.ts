@@ -68,6 +68,8 @@ export interface Config {
   lockoutWindow: number;
   deletedRetentionDays: number;
   migrateOnStart: boolean;
+  /** Serve `/metrics` and time every request. */
+  metricsEnabled: boolean;
   metricsToken?: string;
   sentryDsn?: string;
   logLevel: LogLevel;
@@ -110,6 +112,7 @@ export function toConfig(s: Settings, cwd: string = process.cwd()): Config {
     deletedRetentionDays: s.DELETED_RETENTION_DAYS,
     migrateOnStart: s.MIGRATE_ON_START,
     logLevel: s.LOG_LEVEL,
+    metricsEnabled: s.METRICS_ENABLED,
     db: {
       poolMax: s.DB_POOL_MAX,
       connectTimeoutMs: s.DB_CONNECT_TIMEOUT_MS,

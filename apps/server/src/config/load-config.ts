@@ -241,6 +241,10 @@ function crossChecks(s: Settings): string[] {
   }
   if (s.CORS_ORIGINS.includes('*'))
     issues.push('CORS_ORIGINS: must not contain * in production (list the allowed origins)');
+  if (s.SMTP_URL === undefined) {
+    // Without SMTP, mails (with their reset and verification links) would go to the logs.
+    issues.push('SMTP_URL: must be set in production (logged mails are for development)');
+  }
   if (!s.PUBLIC_URL.startsWith('https://')) {
     issues.push(
       `PUBLIC_URL: must be an https URL in production (got ${JSON.stringify(s.PUBLIC_URL)})`,

@@ -7,8 +7,11 @@ import { STATUS } from './status-map.js';
 export interface ErrorHandlerOptions {
   /** @returns true when `error` means a dependency (the database) is unreachable or exhausted. */
   readonly isUnavailable: (error: unknown) => boolean;
-  /** Called with every 5xx, for error tracking. */
-  readonly onServerError?: (error: unknown, request: FastifyRequest) => void;
+  /**
+   * Called for error tracking with every 500, and with every 503 of an unavailable dependency
+   * (not with deliberate load shedding). Must not throw.
+   */
+  readonly onServerError?: (error: unknown, request: FastifyRequest, status: number) => void;
 }
 
 const RETRY_AFTER_UNAVAILABLE = '5';
@@ -34,7 +37,10 @@ const fromDomain = (error: DomainError): [ProblemBody, Record<string, string>] =
     headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
   }
   const errors = 'errors' in error ? (error.errors as ProblemBody['errors']) : undefined;
-  return [problem(status, error.code, error.message || undefined, errors ? { errors } : {}), headers];
+  return [
+    problem(status, error.code, error.message || undefined, errors ? { errors } : {}),
+    headers,
+  ];
 };
 
 const fromFastify = (error: FastifyError): ProblemBody | null => {
@@ -65,14 +71,19 @@ export const registerErrorHandler = (app: FastifyInstance, options: ErrorHandler
     }
     if (options.isUnavailable(error)) {
       request.log.warn({ err: error }, 'dependency unavailable');
-      return send(reply, problem(503, 'service_unavailable', 'a dependency is unavailable, retry later'), {
-        'retry-after': RETRY_AFTER_UNAVAILABLE,
-      });
+      options.onServerError?.(error, request, 503);
+      return send(
+        reply,
+        problem(503, 'service_unavailable', 'a dependency is unavailable, retry later'),
+        {
+          'retry-after': RETRY_AFTER_UNAVAILABLE,
+        },
+      );
     }
     const fastifyProblem = fromFastify(error as FastifyError);
     if (fastifyProblem) return send(reply, fastifyProblem);
     request.log.error({ err: error }, 'unhandled error');
-    options.onServerError?.(error, request);
+    options.onServerError?.(error, request, 500);
     return send(reply, problem(500, 'internal', 'an unexpected error occurred'));
   });
 

@@ -101,7 +101,10 @@ export const authenticationPlugin = fp(
     const cacheSize = options.cacheSize ?? 10_000;
     const verified = new Map<string, AccessPayload>();
 
-    const verify = async (request: FastifyRequest, token: string): Promise<AccessPayload | null> => {
+    const verify = async (
+      request: FastifyRequest,
+      token: string,
+    ): Promise<AccessPayload | null> => {
       const cached = verified.get(token);
       if (cached && cached.exp * 1000 > Date.now()) return cached;
       try {

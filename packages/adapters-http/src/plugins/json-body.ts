@@ -62,7 +62,8 @@ export const registerJsonBodyParser = (app: FastifyInstance): void => {
       } catch {
         return done(new HttpProblem(400, 'invalid_json', 'body is not valid UTF-8'));
       }
-      parseJson(request, text, (err, value: unknown) => {
+      // The default parser is synchronous and reports through the callback; nothing to await.
+      void parseJson(request, text, (err, value: unknown) => {
         if (err) return done(new HttpProblem(400, 'invalid_json', 'body is not valid JSON'));
         const bad = findBadValue(value, '', 0);
         if (bad) return done(new HttpProblem(400, 'validation_failed', bad.message, {}, [bad]));

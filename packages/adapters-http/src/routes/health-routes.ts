@@ -9,7 +9,11 @@ export type ReadinessProbe = () => Promise<Record<string, CheckState>>;
 
 const ReadyResponse = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('unready')]),
-  checks: Type.Record(Type.String(), Type.String()),
+  checks: Type.Record(
+    Type.String(),
+    Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('disabled')]),
+    { description: 'Each dependency: `database` (required), `redis` (optional), …' },
+  ),
 });
 
 /** `/health` (the process serves) and `/ready` (the database answers). */
@@ -25,7 +29,9 @@ export const healthRoutes: FastifyPluginAsync<{ readiness: ReadinessProbe }> = a
         summary: 'Liveness',
         description: 'Always 200 while the process serves requests. Checks no dependency.',
         tags: ['Operations'],
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        response: {
+          200: Type.Object({ status: Type.Literal('ok') }, { description: 'The process serves' }),
+        },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -39,9 +45,13 @@ export const healthRoutes: FastifyPluginAsync<{ readiness: ReadinessProbe }> = a
         summary: 'Readiness',
         description:
           '200 while the database answers (Redis is optional: `down` keeps 200). 503 with the same ' +
-          'shape (not a problem body) while the database is down, so load balancers can read `checks`.',
+          'shape (not a problem body) while the database is down, so load balancers can read `checks`. ' +
+          'Each check has its own deadline: a hung dependency counts as `down` within 1.5 s.',
         tags: ['Operations'],
-        response: { 200: ReadyResponse, 503: ReadyResponse },
+        response: {
+          200: { ...ReadyResponse, description: 'Ready: the database answers' },
+          503: { ...ReadyResponse, description: 'Not ready: the database is down or hung' },
+        },
       },
     },
     async (_request, reply) => {

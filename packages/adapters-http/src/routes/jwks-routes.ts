@@ -35,7 +35,15 @@ export const jwksRoutes: FastifyPluginAsync<{ jwks: () => readonly Jwk[] }> = as
         summary: 'JSON Web Key Set',
         description: 'Ed25519 public keys (EdDSA) that verify access tokens, by `kid`.',
         tags: ['Tokens'],
-        response: { 200: JwksResponse },
+        response: {
+          200: {
+            ...JwksResponse,
+            description: 'The current key, and previous keys until their tokens have expired',
+            headers: {
+              'Cache-Control': { type: 'string', description: '`public, max-age=60`' },
+            },
+          },
+        },
       },
     },
     async (_request, reply) => {

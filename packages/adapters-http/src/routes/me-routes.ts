@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { NotFoundError, UserGoneError } from '@latchkey/domain';
 import { invalidTokenProblem } from '../plugins/authenticate.js';
 import { UserEnvelope, problems } from '../schemas/common.js';
+import { HEADERS, withHeaders } from '../schemas/responses.js';
 import {
   ChangePasswordBody,
   DeletedResponse,
@@ -71,13 +72,22 @@ export const meRoutes: FastifyPluginAsync<{ useCases: AccountUseCases }> = async
         summary: 'Delete the account (soft delete)',
         tags: TAGS,
         security,
-        response: { 200: DeletedResponse, ...problems(401, 409, 429, 503) },
+        response: {
+          200: withHeaders(
+            { ...DeletedResponse, description: 'Deleted; every session revoked' },
+            { 'Set-Cookie': HEADERS.clearRefreshCookie },
+          ),
+          ...problems(401, 409, 429, 503),
+        },
       },
     },
     async (request, reply) => {
       const user = await useCases.deleteAccount(principalOf(request).userId, contextOf(request));
       clearRefreshCookie(reply);
-      return { status: 'deleted' as const, deletedAt: (user.deletedAt ?? new Date()).toISOString() };
+      return {
+        status: 'deleted' as const,
+        deletedAt: (user.deletedAt ?? new Date()).toISOString(),
+      };
     },
   );
 
@@ -126,7 +136,10 @@ export const meRoutes: FastifyPluginAsync<{ useCases: AccountUseCases }> = async
   );
 
   // The contract answers 404 (not 400) for a session id that is not a UUID.
-  const SessionParams = Type.Object({ id: Type.String({ maxLength: 128 }) }, { additionalProperties: false });
+  const SessionParams = Type.Object(
+    { id: Type.String({ maxLength: 128 }) },
+    { additionalProperties: false },
+  );
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
   app.delete<{ Params: { id: string } }>(
@@ -137,7 +150,10 @@ export const meRoutes: FastifyPluginAsync<{ useCases: AccountUseCases }> = async
         tags: TAGS,
         security,
         params: SessionParams,
-        response: { 204: { type: 'null', description: 'Revoked' }, ...problems(401, 404, 429, 503) },
+        response: {
+          204: { type: 'null', description: 'Revoked' },
+          ...problems(401, 404, 429, 503),
+        },
       },
     },
     async (request, reply) => {

@@ -9,9 +9,7 @@ export const ProblemSchema = Type.Object(
     detail: Type.Optional(Type.String()),
     instance: Type.Optional(Type.String()),
     code: Type.String(),
-    errors: Type.Optional(
-      Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
-    ),
+    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
   },
   { $id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' },
 );
@@ -33,7 +31,11 @@ export const UserSchema = Type.Object(
     email: Type.String(),
     pendingEmail: Type.Union([Type.String(), Type.Null()]),
     displayName: Type.Union([Type.String(), Type.Null()]),
-    status: Type.Union([Type.Literal('unverified'), Type.Literal('active'), Type.Literal('suspended')]),
+    status: Type.Union([
+      Type.Literal('unverified'),
+      Type.Literal('active'),
+      Type.Literal('suspended'),
+    ]),
     roles: Type.Array(Type.String()),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -44,11 +46,4 @@ export const UserSchema = Type.Object(
 
 export const UserEnvelope = Type.Object({ user: Type.Ref('User') });
 
-/** Problem responses for the statuses a route can answer with. */
-export const problems = (...statuses: number[]): Record<number, unknown> =>
-  Object.fromEntries(
-    statuses.map((status) => [
-      status,
-      { $ref: 'Problem#', description: `Problem (${String(status)})` },
-    ]),
-  );
+export { problems } from './responses.js';

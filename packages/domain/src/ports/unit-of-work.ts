@@ -1,5 +1,10 @@
 import type { AccountMail } from './account-mail.js';
 import type { AuditLog } from './audit-log.js';
+import type { OneTimeTokenRepository } from './one-time-token-repository.js';
+import type {
+  PendingLinkRepository,
+  ProviderIdentityRepository,
+} from './provider-identity-repository.js';
 import type { RoleRepository } from './role-repository.js';
 import type { SessionRepository } from './session-repository.js';
 import type { UserRepository } from './user-repository.js';
@@ -11,6 +16,9 @@ export interface TransactionRepositories {
   readonly roles: RoleRepository;
   readonly audit: AuditLog;
   readonly mail: AccountMail;
+  readonly tokens: OneTimeTokenRepository;
+  readonly identities: ProviderIdentityRepository;
+  readonly pendingLinks: PendingLinkRepository;
 }
 
 /** Runs work in one transaction. */

@@ -1,0 +1,244 @@
+// `pnpm bench`: starts the real server against a fresh database and measures register, login,
+// refresh and GET /users/me with autocannon, plus two ceilings in the same run: the raw argon2id
+// verify rate at the server's parameters (for login) and a bare Fastify route doing the work of
+// GET /users/me by hand. Also prints the median login time of the three failure paths.
+//   pnpm bench                      (DATABASE_URL: a server where it may create a database)
+//   BENCH_SECONDS=10 BENCH_CONNECTIONS=50 pnpm bench
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import argon2 from 'argon2';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+// Hash-bound routes saturate the 4 hashing threads with a few connections; more only queue.
+const HASH_CONNECTIONS = Number(process.env.BENCH_HASH_CONNECTIONS ?? 8);
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const PORT = 3900 + Math.floor(Math.random() * 50);
+const BARE_PORT = PORT + 50;
+const BASE = `http://127.0.0.1:${PORT}`;
+const PASSWORD = 'correct horse battery staple';
+// The server's default (development/production) argon2id parameters.
+const ARGON2 = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
+
+const dbName = `lk_bench_${Date.now()}`;
+const dbUrl = (() => {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${dbName}`;
+  return url.toString();
+})();
+
+const admin = new pg.Client({ connectionString: ADMIN_URL });
+await admin.connect();
+await admin.query(`create database ${dbName}`);
+
+const children: ChildProcess[] = [];
+const cleanup = async (): Promise<void> => {
+  for (const child of children) child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1500));
+  await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => undefined);
+  await admin.end();
+};
+
+const waitFor = async (url: string, timeoutMs = 60_000): Promise<void> => {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not come up`);
+};
+
+const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${BASE}${url}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+
+type Result = autocannon.Result;
+const run = (opts: autocannon.Options): Promise<Result> =>
+  new Promise((resolve, reject) => {
+    autocannon({ duration: SECONDS, connections: CONNECTIONS, ...opts }, (err, result) =>
+      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result),
+    );
+  });
+const summary = (name: string, r: Result): string =>
+  `${name.padEnd(22)} ${r.requests.average.toFixed(0).padStart(7)} req/s  p50 ${String(r.latency.p50).padStart(5)} ms  p99 ${String(r.latency.p99).padStart(5)} ms  non-2xx ${r.non2xx}  errors ${r.errors}`;
+
+try {
+  const server = spawn(process.execPath, [path.join(root, 'apps/server/dist/main.js')], {
+    env: {
+      ...process.env,
+      APP_ENV: 'development',
+      DATABASE_URL: dbUrl,
+      PORT: String(PORT),
+      LOG_LEVEL: 'warn',
+      DATA_DIR: path.join(root, '.data/bench'),
+      RATE_LIMIT_MAX: '100000000',
+      RATE_LIMIT_AUTH_MAX: '100000000',
+      LOCKOUT_THRESHOLD: '100000000',
+      WORKER_ENABLED: 'false',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  children.push(server);
+  await waitFor(`${BASE}/ready`);
+  console.log(
+    `# server up on ${BASE}; ${SECONDS}s per run, ${CONNECTIONS} connections, ${availableParallelism()} cores`,
+  );
+
+  // A known user for login and /users/me.
+  const email = `bench.${Date.now()}@example.com`;
+  await post('/api/v1/register', { email, password: PASSWORD });
+  const login = await post('/api/v1/login', { email, password: PASSWORD });
+  const { accessToken, user } = (await login.json()) as {
+    accessToken: string;
+    user: { id: string };
+  };
+
+  // Ceiling 1: raw argon2id verify rate, same parameters, same thread pool width.
+  const hash = await argon2.hash(PASSWORD, { type: argon2.argon2id, ...ARGON2 });
+  let verified = 0;
+  const until = Date.now() + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (Date.now() < until) {
+        await argon2.verify(hash, PASSWORD);
+        verified += 1;
+      }
+    }),
+  );
+  const argonRate = verified / SECONDS;
+
+  // Lets the server finish what a run left in flight (queued hashes) before the next run.
+  const drain = () => new Promise((r) => setTimeout(r, 3000));
+  let n = 0;
+  const register = await run({
+    connections: HASH_CONNECTIONS,
+    url: `${BASE}/api/v1/register`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({ email: `r${Date.now()}.${n++}@example.com`, password: PASSWORD }),
+        }),
+      },
+    ],
+  });
+  await drain();
+  const loginRun = await run({
+    connections: HASH_CONNECTIONS,
+    url: `${BASE}/api/v1/login`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+
+  // Refresh: each connection exchanges its own token chain (a pool of live tokens).
+  const pool: string[] = [];
+  for (let i = 0; i < CONNECTIONS * 2; i += 1) {
+    const res = await post('/api/v1/login', { email, password: PASSWORD });
+    const cookie = /refresh_token=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+    if (cookie) pool.push(cookie);
+  }
+  await drain();
+  const refreshRun = await run({
+    url: `${BASE}/api/v1/refresh`,
+    method: 'POST',
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          headers: { ...req.headers, cookie: `refresh_token=${pool.shift() ?? 'none'}` },
+        }),
+        onResponse: (_status, _body, _context, headers) => {
+          const cookie = /refresh_token=([^;]+)/.exec(String(headers?.['set-cookie'] ?? ''))?.[1];
+          if (cookie) pool.push(cookie);
+        },
+      },
+    ],
+  });
+
+  const me = await run({
+    url: `${BASE}/api/v1/users/me`,
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
+
+  // Ceiling 2: the bare route, as its own process, with the same public key and database.
+  const header = JSON.parse(
+    Buffer.from(accessToken.split('.')[0] ?? '', 'base64url').toString(),
+  ) as {
+    kid: string;
+  };
+  const kid = header.kid;
+  const jwks = (await (await fetch(`${BASE}/.well-known/jwks.json`)).json()) as {
+    keys: { kid: string; x: string }[];
+  };
+  const jwk = jwks.keys.find((k) => k.kid === kid);
+  const { createPublicKey } = await import('node:crypto');
+  const publicKey = createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: jwk?.x ?? '' },
+    format: 'jwk',
+  })
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
+  const bare = fork(path.join(root, 'scripts/bench/bare-server.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, DATABASE_URL: dbUrl, PUBLIC_KEY: publicKey, PORT: String(BARE_PORT) },
+  });
+  children.push(bare);
+  await new Promise((r) => bare.once('message', r));
+  const bareRun = await run({
+    url: `http://127.0.0.1:${BARE_PORT}/me`,
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
+
+  // Login timing of the failure paths (sequential, median of 30 each).
+  const median = async (body: unknown): Promise<number> => {
+    const times: number[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      const start = performance.now();
+      await post('/api/v1/login', body);
+      times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    return times[15] ?? 0;
+  };
+  const unknown = await median({ email: `nobody.${Date.now()}@example.com`, password: PASSWORD });
+  const wrong = await median({ email, password: 'wrong password entirely' });
+  const empty = await median({ email, password: '' });
+
+  console.log(summary('POST /register', register));
+  console.log(summary('POST /login', loginRun));
+  console.log(summary('POST /refresh', refreshRun));
+  console.log(summary('GET /users/me', me));
+  console.log(summary('bare route (ceiling)', bareRun));
+  console.log(
+    `raw argon2id verify      ${argonRate.toFixed(0).padStart(7)} /s (m=${ARGON2.memoryCost} KiB, t=${ARGON2.timeCost}, p=${ARGON2.parallelism}, 4 at once)`,
+  );
+  console.log(
+    `login / argon2 ceiling   ${((loginRun.requests.average / argonRate) * 100).toFixed(1)} %  (target >= 85 %)`,
+  );
+  console.log(
+    `me / bare ceiling        ${((me.requests.average / bareRun.requests.average) * 100).toFixed(1)} %  (target >= 80 %)`,
+  );
+  console.log(`me p99 at ${CONNECTIONS} connections  ${me.latency.p99} ms  (target < 25 ms)`);
+  const spread = (Math.max(unknown, wrong, empty) / Math.min(unknown, wrong, empty) - 1) * 100;
+  console.log(
+    `login median: unknown email ${unknown.toFixed(1)} ms, wrong password ${wrong.toFixed(1)} ms, empty password ${empty.toFixed(1)} ms (spread ${spread.toFixed(1)} %, target <= 15 %)`,
+  );
+  console.log(`(user ${user.id})`);
+} finally {
+  await cleanup();
+}
