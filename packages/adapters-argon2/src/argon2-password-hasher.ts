@@ -13,8 +13,6 @@ export interface Argon2Options {
   readonly maxQueued: number;
 }
 
-const PARAMS = /^\$argon2id\$v=(\d+)\$m=(\d+),t=(\d+),p=(\d+)\$/;
-
 /** argon2id hashing behind a bounded queue. */
 export class Argon2PasswordHasher implements PasswordHasher {
   private readonly queue: BoundedQueue;
@@ -63,11 +61,16 @@ export class Argon2PasswordHasher implements PasswordHasher {
   }
 
   needsRehash(hash: string): boolean {
-    const match = PARAMS.exec(hash);
-    if (!match) return true;
-    const [, , m, t, p] = match.map(Number);
-    return (
-      m !== this.options.memoryKib || t !== this.options.timeCost || p !== this.options.parallelism
-    );
+    // argon2 reads the encoded parameters itself (their order in the string is its own business).
+    if (!hash.startsWith('$argon2id$')) return true;
+    try {
+      return argon2.needsRehash(hash, {
+        memoryCost: this.options.memoryKib,
+        timeCost: this.options.timeCost,
+        parallelism: this.options.parallelism,
+      });
+    } catch {
+      return true;
+    }
   }
 }
