@@ -89,6 +89,25 @@ const recordLink = (
     data: { provider, ...data },
   });
 
+/**
+ * Links the provider identity to `user` and audits it. When a concurrent callback linked that
+ * identity meanwhile, throws, so the transaction rolls back and the flow decides again.
+ */
+const linkIdentity = async (
+  repos: TransactionRepositories,
+  user: User,
+  flow: OAuthFlow,
+  profile: ProviderProfile,
+  now: Date,
+  context: RequestContext,
+  data: Record<string, unknown>,
+): Promise<void> => {
+  if (!(await repos.identities.insert(identityOf(user, flow.provider, profile, now)))) {
+    throw new EmailTakenError('identity linked concurrently');
+  }
+  await recordLink(repos, user, flow.provider, context, data);
+};
+
 /** A sign-in with an identity linked already. */
 const signInLinked = (
   deps: OAuthDeps,
@@ -157,11 +176,7 @@ const signUp = (
       ...context,
       data: { provider: flow.provider },
     });
-    if (!(await repos.identities.insert(identityOf(user, flow.provider, profile, now)))) {
-      // Linked by a concurrent callback meanwhile: this transaction rolls back.
-      throw new EmailTakenError('identity linked concurrently');
-    }
-    await recordLink(repos, user, flow.provider, context, { via: 'sign_up' });
+    await linkIdentity(repos, user, flow, profile, now, context, { via: 'sign_up' });
     if (!profile.emailVerified) await repos.mail.requestVerification(user, 'verify_account');
     return signIn(deps, repos, user, flow, context, true);
   });
@@ -205,11 +220,7 @@ const claimAccount = async (
     ...context,
     data: { provider: flow.provider },
   });
-  if (!(await repos.identities.insert(identityOf(claimed, flow.provider, profile, now)))) {
-    // Linked to someone by a concurrent callback: roll back and decide again.
-    throw new EmailTakenError('identity linked concurrently');
-  }
-  await recordLink(repos, claimed, flow.provider, context, {
+  await linkIdentity(repos, claimed, flow, profile, now, context, {
     via: 'email_match',
     claimed: true,
     passwordRemoved: user.passwordHash !== null,
@@ -254,10 +265,7 @@ const signInByEmail = (
     }
     const linked = await repos.identities.listForUser(user.id);
     if (linked.some((i) => i.provider === flow.provider)) return failed('provider_already_linked');
-    if (!(await repos.identities.insert(identityOf(user, flow.provider, profile, now)))) {
-      throw new EmailTakenError('identity linked concurrently');
-    }
-    await recordLink(repos, user, flow.provider, context, { via: 'email_match' });
+    await linkIdentity(repos, user, flow, profile, now, context, { via: 'email_match' });
     return signIn(deps, repos, user, flow, context);
   });
 
