@@ -1,12 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import t from 'tap';
 import pg from 'pg';
+import { spawnCli } from './helpers/cli-process.js';
 import { createSmtpSink, type ReceivedMail } from './support/smtp-sink.js';
 import { GOOD_PASSWORD, startTestServer, uniqueEmail } from './support/test-server.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const to = (email: string, kind?: string) => (mail: ReceivedMail) =>
   mail.to.toLowerCase() === email.toLowerCase() && (kind === undefined || mail.kind === kind);
 
@@ -78,26 +76,10 @@ t.test(
   },
 );
 
-/**
- * The environment minus V8 coverage collection: the child runs the same sources through tsx
- * (esbuild), and its coverage ranges would be merged with tap's transpilation of those files.
- */
-const withoutCoverage = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
-  const { NODE_V8_COVERAGE: _coverage, ...rest } = env;
-  return rest;
-};
-
 /** Runs `latchkey worker` as its own process, as `pnpm cli worker` does. */
 const spawnWorker = (env: Record<string, string>): ChildProcess & { output: () => string } => {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@latchkey/source', '--import', 'tsx', 'apps/server/src/cli.ts', 'worker'],
-    {
-      cwd: ROOT,
-      env: { ...withoutCoverage(process.env), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawnCli(['worker'], { ...process.env, ...env });
+  child.stdin.end();
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,13 +1,9 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import t from 'tap';
+import { spawnCli } from '../../../test/helpers/cli-process.js';
 import { bearer, openDatabase, within } from '../../../test/support/admin-fixtures.js';
 import { signUp, startTestServer, uniqueEmail } from '../../../test/support/test-server.js';
 import { runCli } from '../src/cli/run-cli.js';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
 interface Run {
   code: number | null;
@@ -32,14 +28,7 @@ const env = {
 /** The binary, as `pnpm cli` runs it, with `input` on stdin. */
 const run = (args: string[], input?: string): Promise<Run> =>
   new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=@latchkey/source', '--import', 'tsx', cli, ...args],
-      {
-        cwd: root,
-        env: { PATH: process.env.PATH, ...env },
-      },
-    );
+    const child = spawnCli(args, env);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,11 +1,7 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
+import { spawnCli } from '../../../test/helpers/cli-process.js';
 import { createTestDatabase } from '../../../test/helpers/database.js';
 import { runCli } from '../src/cli/run-cli.js';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
 interface Run {
   code: number | null;
@@ -16,14 +12,7 @@ interface Run {
 /** Runs the CLI as `pnpm cli` does, with only the given environment (plus PATH). */
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=@latchkey/source', '--import', 'tsx', cli, ...args],
-      {
-        cwd: root,
-        env: { PATH: process.env.PATH, APP_ENV: 'test', ...env },
-      },
-    );
+    const child = spawnCli(args, { APP_ENV: 'test', ...env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
