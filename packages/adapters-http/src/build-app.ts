@@ -3,6 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyRequest,
@@ -70,15 +71,18 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     genReqId: requestIdOf,
     requestIdHeader: false,
-    requestIdLogLabel: 'requestId',
     bodyLimit: BODY_LIMIT,
     // Fastify's types omit the hop count that proxy-addr accepts.
     trustProxy: (deps.trustProxy ?? false) as boolean,
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    // One access line per request instead of two (plugins/request-logging.ts).
-    disableRequestLogging: true,
+    // `requestId` on every line; one access line per request instead of two
+    // (plugins/request-logging.ts).
+    logController: new LogController({
+      requestIdLogLabel: 'requestId',
+      disableRequestLogging: true,
+    }),
   });
 
   // First hook: everything after it (hooks, handler, use cases) runs in the request's scope.
