@@ -1,6 +1,6 @@
 import type { RoleName, User, UserId, UserRepository } from '@latchkey/domain';
 import { ADMIN_ROLE, EmailTakenError, ValidationError, normalizeEmail } from '@latchkey/domain';
-import { sql, type Kysely } from 'kysely';
+import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import type { Database, NewUserRow, UserRow } from './database.js';
 import { isForeignKeyViolation, isUniqueViolation, isUuid } from './driver-errors.js';
 
@@ -57,6 +57,9 @@ const mapWriteError = (err: unknown): unknown => {
  * back sorted by name.
  */
 export class PostgresUserRepository implements UserRepository {
+  /** `findById`'s statement, built once: it runs on every authenticated read (GET /users/me). */
+  private byId: CompiledQuery<UserWithRolesRow> | undefined;
+
   constructor(private readonly db: Kysely<Database>) {}
 
   private selectUser() {
@@ -74,7 +77,12 @@ export class PostgresUserRepository implements UserRepository {
 
   async findById(id: UserId): Promise<User | null> {
     if (!isUuid(id)) return null;
-    const row = await this.selectUser().where('users.id', '=', id).executeTakeFirst();
+    this.byId ??= this.selectUser().where('users.id', '=', id).compile();
+    const { rows } = await this.db.executeQuery<UserWithRolesRow>({
+      ...this.byId,
+      parameters: [id],
+    });
+    const row = rows[0];
     return row === undefined ? null : toUser(row);
   }
 
