@@ -8,12 +8,15 @@ export type AppEnv = (typeof APP_ENVS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-// Extra keywords read by the loader (TypeBox keeps unknown options on the schema):
-// `x-expected` completes "must be …" in error messages; `x-secret` keeps the value out of them.
+// Extra keywords (TypeBox keeps unknown options on the schema): the loader reads `x-expected`,
+// which completes "must be …" in error messages, and `x-secret`, which keeps the value out of
+// them. `description` and `x-unset` (what an unset optional setting means) are the README's
+// settings table (`pnpm settings`, scripts/generate-settings-table.ts).
 interface Extra {
   description: string;
   'x-expected'?: string;
   'x-secret'?: true;
+  'x-unset'?: string;
 }
 
 const int = (minimum: number, maximum: number | undefined, extra: Extra) =>
@@ -49,27 +52,30 @@ export const ConfigSchema = Type.Object(
     PUBLIC_URL: url('http|https', { description: 'base of links in emails' }),
     DATABASE_URL: Type.Optional(
       url('postgres|postgresql', {
-        description: 'PostgreSQL connection; unset: embedded PostgreSQL under DATA_DIR',
+        description: 'PostgreSQL connection',
+        'x-unset': 'embedded PostgreSQL under `DATA_DIR`',
         'x-secret': true,
       }),
     ),
     DATA_DIR: text({ description: 'embedded database and generated development keys' }),
     REDIS_URL: Type.Optional(
       url('redis|rediss', {
-        description: 'Redis connection; unset: in-process rate limits and caches',
+        description: 'Redis connection (shared rate limits and caches)',
+        'x-unset': 'in-process rate limits and caches',
         'x-secret': true,
       }),
     ),
     SMTP_URL: Type.Optional(
       url('smtp|smtps', {
-        description: 'SMTP delivery; unset: mails are logged as JSON lines',
+        description: 'SMTP delivery',
+        'x-unset': 'mails are logged as JSON lines',
         'x-secret': true,
       }),
     ),
     MAIL_FROM: text({ description: 'sender of mails' }),
     KEY_ENCRYPTION_KEY: secret({
-      description:
-        '32-byte base64 key that encrypts the signing keys stored in the database; unset outside production: generated and kept in DATA_DIR',
+      description: '32-byte base64 key that encrypts the signing keys stored in the database',
+      'x-unset': 'generated and kept in `DATA_DIR`',
       'x-expected': '32 bytes encoded as base64 (e.g. `openssl rand -base64 32`)',
     }),
     JWT_ISSUER: text({ description: 'access token `iss` claim' }),
@@ -96,7 +102,8 @@ export const ConfigSchema = Type.Object(
         ),
       ],
       {
-        description: 'true, a hop count, or comma-separated CIDRs',
+        description:
+          'which `X-Forwarded-For` hops to trust: true (all), a hop count, or comma-separated proxy addresses/CIDRs',
         'x-expected': 'true, false, a hop count, or comma-separated IP addresses/CIDRs',
       },
     ),
@@ -112,7 +119,9 @@ export const ConfigSchema = Type.Object(
     ),
     OAUTH_OIDC_CLIENT_ID: Type.Optional(text({ description: 'OpenID Connect client id' })),
     OAUTH_OIDC_CLIENT_SECRET: secret({ description: 'OpenID Connect client secret' }),
-    OAUTH_REDIRECT_ORIGINS: origins(false, { description: 'extra origins allowed in redirectTo' }),
+    OAUTH_REDIRECT_ORIGINS: origins(false, {
+      description: 'extra origins allowed in `redirectTo`',
+    }),
     LOCKOUT_THRESHOLD: int(1, undefined, {
       description: 'failed logins per email before throttling',
     }),
@@ -122,13 +131,18 @@ export const ConfigSchema = Type.Object(
     }),
     MIGRATE_ON_START: bool({ description: 'migrate to latest when the server starts' }),
     METRICS_ENABLED: bool({
-      description: 'serve /metrics and time every request (false: neither, e.g. for a benchmark)',
+      description: 'serve `/metrics` and time every request (false: neither, e.g. for a benchmark)',
     }),
     METRICS_TOKEN: secret({
-      description: 'when set, /metrics needs `Authorization: Bearer <token>`',
+      description: 'when set, `/metrics` needs `Authorization: Bearer <token>`',
+      'x-unset': '`/metrics` needs no token',
     }),
     SENTRY_DSN: Type.Optional(
-      url('https|http', { description: 'error tracking', 'x-secret': true }),
+      url('https|http', {
+        description: 'Sentry DSN: error tracking',
+        'x-secret': true,
+        'x-unset': 'no error tracking',
+      }),
     ),
     LOG_LEVEL: Type.Enum([...LOG_LEVELS], { description: 'pino level' }),
     DB_POOL_MAX: int(1, 1000, { description: 'PostgreSQL pool size per process' }),
@@ -136,9 +150,12 @@ export const ConfigSchema = Type.Object(
       description: 'wait for a pool connection before failing (503), ms',
     }),
     DB_STATEMENT_TIMEOUT_MS: int(0, undefined, {
-      description: 'PostgreSQL statement_timeout, ms (0: none)',
+      description: 'PostgreSQL `statement_timeout`, ms (0: none)',
     }),
-    ARGON2_MEMORY_KIB: int(8, undefined, { description: 'argon2id memory cost, KiB' }),
+    ARGON2_MEMORY_KIB: int(8, undefined, {
+      description:
+        'argon2id memory cost, KiB (a hash made with other argon2id parameters is redone at its next login)',
+    }),
     ARGON2_TIME_COST: int(1, undefined, { description: 'argon2id iterations' }),
     ARGON2_PARALLELISM: int(1, 255, { description: 'argon2id lanes' }),
     HASH_CONCURRENCY: int(1, 1024, { description: 'password hashes computed at once' }),
