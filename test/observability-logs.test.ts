@@ -1,8 +1,7 @@
 import { setImmediate as tick } from 'node:timers/promises';
 import t from 'tap';
 import { buildApp, type AccountUseCases } from '@latchkey/adapters-http';
-import { EmailTakenError } from '@latchkey/domain';
-import { createLogger, inJobLogScope, requestLogScope } from '@latchkey/server';
+import { createLogger, inJobLogScope } from '@latchkey/server';
 import { someUseCases, stubAppDeps } from './support/documented-app.js';
 import { refreshCookieOf, startTestServer, uniqueEmail } from './support/test-server.js';
 
@@ -144,47 +143,41 @@ t.test('one request id on every line of a request', async (t) => {
   t.match(generated.headers['x-request-id'], /^[0-9a-f-]{36}$/, 'an insane id is replaced');
 });
 
-t.test('lines written by use cases and adapters carry the request id', async (t) => {
+t.test('lines written while serving a request carry its id, once', async (t) => {
   const out = capture();
   const logger = createLogger('info', out.stream);
-  // A use case that logs through the process logger (as an adapter would), after a body was
-  // parsed (Fastify reads it outside the request's async context) and a few async hops.
+  // A use case failing unexpectedly after a few async hops: the error handler writes the error
+  // through the request's logger.
   const app = await buildApp(
     stubAppDeps({
       logger,
-      requestScope: requestLogScope,
       useCases: someUseCases<AccountUseCases>({
         register: async () => {
           await tick();
           await new Promise((resolve) => setTimeout(resolve, 5));
-          logger.child({ component: 'use-case' }).warn('inside the use case');
-          throw new EmailTakenError();
+          throw new Error('boom');
         },
       }),
     }),
   );
   t.teardown(() => app.close());
-  // A real socket and a body in many chunks: they arrive in the socket's async context, not
-  // the request's (whitespace keeps the JSON valid and the fields small).
+  // A real socket and a body in many chunks (whitespace keeps the JSON valid).
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const res = await fetch(`${base}/api/v1/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-request-id': 'scope-42' },
     body: `{"email": "a@example.com",${' '.repeat(512 * 1024)}"password": "long enough password"}`,
   });
-  t.equal(res.status, 409);
-  const line = out.lines().find((l) => l.msg === 'inside the use case');
-  t.equal(line?.requestId, 'scope-42', 'the use case line has the request id');
-  t.equal(line?.component, 'use-case');
+  t.equal(res.status, 500);
+  const error = out.lines().find((l) => l.msg === 'unhandled error');
+  t.equal(error?.requestId, 'scope-42', 'the error line has the request id');
+  t.match(error, { err: { message: 'boom' } });
   logger.info('outside any request');
   const outside = out.lines().find((l) => l.msg === 'outside any request');
   t.equal(outside?.requestId, undefined, 'no request id outside a request');
-  const completed =
-    out
-      .text()
-      .split('\n')
-      .find((l) => l.includes('request completed')) ?? '';
-  t.equal(completed.match(/"requestId"/g)?.length, 1, 'never twice on a request line');
+  for (const line of out.text().split('\n').filter((l) => l.includes('scope-42'))) {
+    t.equal(line.match(/"requestId"/g)?.length, 1, 'never twice on a line');
+  }
 });
 
 t.test('lines written by a job carry its job id and task', async (t) => {
@@ -201,6 +194,31 @@ t.test('lines written by a job carry its job id and task', async (t) => {
   t.equal(line?.jobId, '77');
   t.equal(line?.task, 'send_mail');
   t.equal(line?.attempt, 2);
+  logger.info('after the job');
+  const after = out.lines().find((l) => l.msg === 'after the job');
+  t.equal(after?.jobId, undefined, 'the scope ends with the job');
+});
+
+t.test('a job ending does not end the scope of another still running', async (t) => {
+  const out = capture();
+  const logger = createLogger('info', out.stream);
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const tasks = inJobLogScope({
+    quick: async () => {
+      await tick();
+    },
+    slow: async () => {
+      await released;
+      await tick();
+      logger.info('slow job done');
+    },
+  });
+  const slow = tasks.slow?.({}, { jobId: 's1' });
+  await tasks.quick?.({}, { jobId: 'q1' });
+  release();
+  await slow;
+  t.equal(out.lines().find((l) => l.msg === 'slow job done')?.jobId, 's1');
 });
 
 t.test('secret keys are redacted at any depth, in errors too, whatever their case', async (t) => {

@@ -50,7 +50,6 @@ import { composeProtection } from './protection.js';
 import { adminUseCases, composeAdminDeps, composePermissionCache } from './admin.js';
 import { composeOAuth } from './oauth.js';
 import type { ErrorTracking } from './error-tracking.js';
-import { requestLogScope } from './log-context.js';
 import { registerServerMetrics } from './metrics.js';
 
 /** A composed server: the app and what must be closed after it. */
@@ -180,7 +179,7 @@ export const composeServer = async ({
     isUnavailable: isDatabaseUnavailableError,
     ...(errorTracking ? { onServerError: errorTracking.onServerError } : {}),
     metrics: { registry, token: config.metricsToken, enabled: config.metricsEnabled },
-    ...(requestLogger ? { logger: requestLogger, requestScope: requestLogScope } : {}),
+    ...(requestLogger ? { logger: requestLogger } : {}),
     trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
     protection: protection.http,

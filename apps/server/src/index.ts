@@ -3,7 +3,7 @@ export { loadConfig, ConfigError, type Config } from './config/index.js';
 export { createLogger } from './logger.js';
 export { oauthCookieSecret, configuredProviders, composeOAuth } from './oauth.js';
 export { SECRET_KEYS, redactUrl, scrubSecrets } from './logger.js';
-export { inJobLogScope, runInLogScope, requestLogScope } from './log-context.js';
+export { inJobLogScope, runInLogScope } from './log-context.js';
 export { initErrorTracking, scrubEvent, scrubText, type ErrorTracking } from './error-tracking.js';
 export { PrometheusAuthEvents, countJobs, registerServerMetrics } from './metrics.js';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';

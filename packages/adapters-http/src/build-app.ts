@@ -14,7 +14,6 @@ import { registerJsonBodyParser } from './plugins/json-body.js';
 import { registerProtection, type ProtectionOptions } from './plugins/protection.js';
 import { metricsPlugin, type MetricsOptions } from './plugins/metrics.js';
 import { requestLoggingPlugin } from './plugins/request-logging.js';
-import { requestScopePlugin, type RequestScope } from './plugins/request-scope.js';
 import { openApiDocument } from './openapi/openapi-document.js';
 import { registerValidation } from './plugins/validation.js';
 import { authRoutes } from './routes/auth-routes.js';
@@ -43,8 +42,6 @@ export interface AppDeps {
   readonly isUnavailable: ErrorHandlerOptions['isUnavailable'];
   readonly onServerError?: ErrorHandlerOptions['onServerError'];
   readonly metrics: MetricsOptions;
-  /** Runs each request in a scope (e.g. an AsyncLocalStorage that logging reads). */
-  readonly requestScope?: RequestScope;
   /** A pino logger; omit for no logging (tests). */
   readonly logger?: FastifyBaseLogger;
   readonly trustProxy?: boolean | number | string[];
@@ -85,8 +82,6 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     }),
   });
 
-  // First hook: everything after it (hooks, handler, use cases) runs in the request's scope.
-  if (deps.requestScope) await app.register(requestScopePlugin, { scope: deps.requestScope });
   if (deps.logger) await app.register(requestLoggingPlugin);
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
     void reply.header('x-request-id', request.id);

@@ -14,7 +14,6 @@ export type { OverloadOptions } from './plugins/overload.js';
 export { API_CSP, DOCS_CSP, PAGE_CSP, type CspDirectives } from './plugins/security-headers.js';
 export { clientKey, UNKNOWN_CLIENT } from './client-address.js';
 export { readinessProbe, DEFAULT_CHECK_TIMEOUT_MS, type DependencyCheck } from './readiness.js';
-export type { RequestScope } from './plugins/request-scope.js';
 export { openApiDocument, type OpenApiOptions } from './openapi/openapi-document.js';
 export type { OAuthHttpOptions, OAuthUseCases } from './oauth-use-cases.js';
 export { OAUTH_STATE_COOKIE, openFlow, sealFlow } from './oauth-state-cookie.js';
