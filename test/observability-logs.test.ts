@@ -175,7 +175,10 @@ t.test('lines written while serving a request carry its id, once', async (t) => 
   logger.info('outside any request');
   const outside = out.lines().find((l) => l.msg === 'outside any request');
   t.equal(outside?.requestId, undefined, 'no request id outside a request');
-  for (const line of out.text().split('\n').filter((l) => l.includes('scope-42'))) {
+  for (const line of out
+    .text()
+    .split('\n')
+    .filter((l) => l.includes('scope-42'))) {
     t.equal(line.match(/"requestId"/g)?.length, 1, 'never twice on a line');
   }
 });
