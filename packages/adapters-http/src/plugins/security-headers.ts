@@ -87,7 +87,7 @@ const pageCspOf = (route: RouteOptions): CspDirectives | null => {
  * response can get the same set, instead of building a helmet middleware per request as
  * @fastify/helmet does (tens of microseconds on every response).
  */
-export const helmetHeaders = (options: HelmetOptions): SecurityHeaders => {
+const helmetHeaders = (options: HelmetOptions): SecurityHeaders => {
   const headers: Record<string, string> = {};
   const recorder = {
     setHeader: (name: string, value: unknown) => {
