@@ -1,11 +1,12 @@
 // The ceiling for GET /users/me: a bare Fastify route doing the same work by hand (verify the
 // same EdDSA JWT with fast-jwt against the same public key, read the same row by primary key
-// with pg), nothing else. Started by scripts/bench.ts as its own process.
+// with pg), nothing else. Started by scripts/bench.ts as its own process. PREPARED=true sends the
+// read as a named (prepared) statement, as the server does for its hot reads.
 import Fastify from 'fastify';
 import { createVerifier } from 'fast-jwt';
 import pg from 'pg';
 
-const { DATABASE_URL, PUBLIC_KEY, PORT } = process.env;
+const { DATABASE_URL, PUBLIC_KEY, PORT, PREPARED } = process.env;
 if (!DATABASE_URL || !PUBLIC_KEY || !PORT)
   throw new Error('DATABASE_URL, PUBLIC_KEY and PORT are required');
 
@@ -26,10 +27,11 @@ app.get('/me', async (request, reply) => {
   } catch {
     return reply.code(401).send({ code: 'invalid_token' });
   }
-  const { rows } = await pool.query<Record<string, unknown>>(
-    'select id, email, pending_email, display_name, status, created_at, updated_at, last_login_at from users where id = $1',
-    [sub],
-  );
+  const { rows } = await pool.query<Record<string, unknown>>({
+    text: 'select id, email, pending_email, display_name, status, created_at, updated_at, last_login_at from users where id = $1',
+    values: [sub],
+    ...(PREPARED === 'true' ? { name: 'me' } : {}),
+  });
   return { user: rows[0] };
 });
 await app.listen({ host: '127.0.0.1', port: Number(PORT) });

@@ -87,6 +87,7 @@ export const composeServer = async ({
     max: config.db.poolMax,
     connectTimeoutMs: config.db.connectTimeoutMs,
     statementTimeoutMs: config.db.statementTimeoutMs,
+    preparedStatements: config.db.preparedStatements,
     onIdleError: (err) => logger?.warn({ err }, 'idle database connection failed'),
   });
   const db = createKysely<Database>(pool);

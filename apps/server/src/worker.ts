@@ -59,6 +59,7 @@ export const startWorker = async (options: WorkerOptions): Promise<JobWorker> =>
     // Housekeeping deletes in bulk: allow more than a request would get.
     statementTimeoutMs: 120_000,
     applicationName: 'latchkey-worker',
+    preparedStatements: config.db.preparedStatements,
     onIdleError: (err) => logger?.warn({ err }, 'idle worker database connection failed'),
   });
   const db = createKysely<Database>(pool);

@@ -67,7 +67,12 @@ t.test('defaults are the contract table (development profile)', async (t) => {
     deletedRetentionDays: 30,
     migrateOnStart: true,
     logLevel: 'info',
-    db: { poolMax: 25, connectTimeoutMs: 5000, statementTimeoutMs: 10000 },
+    db: {
+      poolMax: 25,
+      connectTimeoutMs: 5000,
+      statementTimeoutMs: 10000,
+      preparedStatements: true,
+    },
     argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1 },
     hashConcurrency: 4,
     hashQueueMax: 64,
@@ -212,6 +217,7 @@ t.test('conversions and messages name the variable', async (t) => {
   );
   t.equal(load({ MIGRATE_ON_START: '0', WORKER_ENABLED: 'FALSE' }).migrateOnStart, false);
   t.equal(load({ MIGRATE_ON_START: '1' }).migrateOnStart, true);
+  t.equal(load({ DB_PREPARED_STATEMENTS: 'false' }).db.preparedStatements, false);
   t.equal(load({ TRUST_PROXY: 'true' }).trustProxy, true);
   t.equal(load({ TRUST_PROXY: '2' }).trustProxy, 2);
   t.same(load({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy, ['10.0.0.0/8', '127.0.0.1']);

@@ -3,12 +3,28 @@ import { ADMIN_ROLE, EmailTakenError, ValidationError, normalizeEmail } from '@l
 import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import type { Database, NewUserRow, UserRow } from './database.js';
 import { isForeignKeyViolation, isUniqueViolation, isUuid } from './driver-errors.js';
+import { prepared } from './pool.js';
 
 /** The unique index on lower(email) (migration 0001). */
 const EMAIL_INDEX = 'users_email_lower_key';
 const ROLE_FOREIGN_KEY = 'user_roles_role_name_fkey';
 
 type UserWithRolesRow = UserRow & { roles: string[] };
+
+/** Every users column, named: the reads below are prepared statements (see `prepared`). */
+const USER_COLUMNS = [
+  'users.id',
+  'users.email',
+  'users.password_hash',
+  'users.status',
+  'users.display_name',
+  'users.pending_email',
+  'users.email_verified_at',
+  'users.last_login_at',
+  'users.deleted_at',
+  'users.created_at',
+  'users.updated_at',
+] as const;
 
 /** Maps a users row and its role names to the aggregate. */
 export const toUser = (row: UserWithRolesRow): User => ({
@@ -54,7 +70,8 @@ const mapWriteError = (err: unknown): unknown => {
 
 /**
  * UserRepository on PostgreSQL. A user and its roles are read in one round trip; roles come
- * back sorted by name.
+ * back sorted by name. The three reads are prepared statements: they run on every login and
+ * every authenticated read.
  */
 export class PostgresUserRepository implements UserRepository {
   /** `findById`'s statement, built once: it runs on every authenticated read (GET /users/me). */
@@ -62,10 +79,16 @@ export class PostgresUserRepository implements UserRepository {
 
   constructor(private readonly db: Kysely<Database>) {}
 
+  private async readOne(query: CompiledQuery<UserWithRolesRow>): Promise<User | null> {
+    const { rows } = await this.db.executeQuery(prepared(query));
+    const row = rows[0];
+    return row === undefined ? null : toUser(row);
+  }
+
   private selectUser() {
     return this.db
       .selectFrom('users')
-      .selectAll('users')
+      .select(USER_COLUMNS)
       .select(
         sql<
           string[]
@@ -78,29 +101,21 @@ export class PostgresUserRepository implements UserRepository {
   async findById(id: UserId): Promise<User | null> {
     if (!isUuid(id)) return null;
     this.byId ??= this.selectUser().where('users.id', '=', id).compile();
-    const { rows } = await this.db.executeQuery<UserWithRolesRow>({
-      ...this.byId,
-      parameters: [id],
-    });
-    const row = rows[0];
-    return row === undefined ? null : toUser(row);
+    return this.readOne({ ...this.byId, parameters: [id] });
   }
 
-  async findByEmail(email: string): Promise<User | null> {
+  findByEmail(email: string): Promise<User | null> {
     // lower() on both sides, as in the unique index, so the index answers.
-    const row = await this.selectUser()
-      .where(sql`lower(users.email)`, '=', sql`lower(${normalizeEmail(email)})`)
-      .executeTakeFirst();
-    return row === undefined ? null : toUser(row);
+    return this.readOne(
+      this.selectUser()
+        .where(sql`lower(users.email)`, '=', sql`lower(${normalizeEmail(email)})`)
+        .compile(),
+    );
   }
 
   async findByIdForUpdate(id: UserId): Promise<User | null> {
     if (!isUuid(id)) return null;
-    const row = await this.selectUser()
-      .where('users.id', '=', id)
-      .forUpdate('users')
-      .executeTakeFirst();
-    return row === undefined ? null : toUser(row);
+    return this.readOne(this.selectUser().where('users.id', '=', id).forUpdate('users').compile());
   }
 
   async insert(user: User): Promise<void> {

@@ -2,7 +2,13 @@ import net from 'node:net';
 import { sql } from 'kysely';
 import t from 'tap';
 import { createTestDatabase } from '../../../test/helpers/database.js';
-import { createKysely, createPool, isDatabaseUnavailableError, pingDatabase } from '../src/pool.js';
+import {
+  createKysely,
+  createPool,
+  isDatabaseUnavailableError,
+  pingDatabase,
+  prepared,
+} from '../src/pool.js';
 
 t.test('createPool applies the timeouts and name to every connection', async (t) => {
   const database = await createTestDatabase({ migrate: false });
@@ -33,6 +39,41 @@ t.test('createPool applies the timeouts and name to every connection', async (t)
     { code: '57014' },
     'statement_timeout cancels slow queries',
   );
+});
+
+t.test('statements marked prepared() are parsed once per connection, others never', async (t) => {
+  const database = await createTestDatabase({ migrate: false });
+  const on = createKysely<unknown>(createPool({ connectionString: database.url, max: 1 }));
+  const off = createKysely<unknown>(
+    createPool({ connectionString: database.url, max: 1, preparedStatements: false }),
+  );
+  t.teardown(async () => {
+    await on.destroy();
+    await off.destroy();
+    await database.drop();
+  });
+  const hot = prepared(sql<{ n: number }>`select ${41}::int + 1 as n`.compile(on));
+  const cold = sql<{ n: number }>`select ${1}::int + 2 as n`.compile(on);
+  const preparedHere = async (db: typeof on): Promise<string[]> =>
+    (
+      await sql<{
+        statement: string;
+      }>`select statement from pg_prepared_statements order by statement`.execute(db)
+    ).rows.map((r) => r.statement);
+
+  for (let i = 0; i < 3; i += 1) {
+    t.same((await on.executeQuery(hot)).rows, [{ n: 42 }]);
+    t.same((await on.executeQuery({ ...hot, parameters: [i] })).rows, [{ n: i + 1 }]);
+  }
+  t.same((await on.executeQuery(cold)).rows, [{ n: 3 }]);
+  t.same(await preparedHere(on), [hot.sql], 'one named statement, reused; the other unnamed');
+
+  t.same((await off.executeQuery(hot)).rows, [{ n: 42 }]);
+  t.same(await preparedHere(off), [], 'preparedStatements: false sends every query unnamed');
+
+  // A transaction's statements run on its connection, prepared as well.
+  const inTransaction = await on.transaction().execute((trx) => trx.executeQuery(hot));
+  t.same(inTransaction.rows, [{ n: 42 }]);
 });
 
 t.test('pingDatabase answers false within its timeout when the database hangs', async (t) => {

@@ -34,6 +34,7 @@ export function createCliContext(env: NodeJS.ProcessEnv, out: (line: string) => 
         // Migrations and maintenance may legitimately run longer than a request would.
         statementTimeoutMs: 0,
         applicationName: 'latchkey-cli',
+        preparedStatements: cfg.db.preparedStatements,
       });
       const db = createKysely<Database>(pool);
       try {

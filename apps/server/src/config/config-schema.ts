@@ -152,6 +152,10 @@ export const ConfigSchema = Type.Object(
     DB_STATEMENT_TIMEOUT_MS: int(0, undefined, {
       description: 'PostgreSQL `statement_timeout`, ms (0: none)',
     }),
+    DB_PREPARED_STATEMENTS: bool({
+      description:
+        'run the hot reads as named prepared statements (false behind PgBouncer in transaction mode before 1.21)',
+    }),
     ARGON2_MEMORY_KIB: int(8, undefined, {
       description:
         'argon2id memory cost, KiB (a hash made with other argon2id parameters is redone at its next login)',

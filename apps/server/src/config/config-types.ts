@@ -74,7 +74,13 @@ export interface Config {
   sentryDsn?: string;
   logLevel: LogLevel;
   /** Pool: `poolMax` connections; idle ones close after 10 s, every one is replaced after 300 s. */
-  db: { poolMax: number; connectTimeoutMs: number; statementTimeoutMs: number };
+  db: {
+    poolMax: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+    /** Hot reads as named statements, planned once per connection (see `prepared`). */
+    preparedStatements: boolean;
+  };
   argon2: { memoryKib: number; timeCost: number; parallelism: number };
   hashConcurrency: number;
   hashQueueMax: number;
@@ -117,6 +123,7 @@ export function toConfig(s: Settings, cwd: string = process.cwd()): Config {
       poolMax: s.DB_POOL_MAX,
       connectTimeoutMs: s.DB_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: s.DB_STATEMENT_TIMEOUT_MS,
+      preparedStatements: s.DB_PREPARED_STATEMENTS,
     },
     argon2: {
       memoryKib: s.ARGON2_MEMORY_KIB,
