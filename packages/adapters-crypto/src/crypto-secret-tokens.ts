@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { SecretTokens } from '@latchkey/domain';
+import { poolRandomBytes } from './random-pool.js';
 
 /** 256-bit CSPRNG tokens, base64url; stored as SHA-256 hex. */
 export class CryptoSecretTokens implements SecretTokens {
   generate(): string {
-    return randomBytes(32).toString('base64url');
+    return poolRandomBytes(32).toString('base64url');
   }
 
   hash(token: string): string {

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Clock, IdGenerator } from '@latchkey/domain';
+import { poolRandomBytes } from './random-pool.js';
 
 /**
  * RFC 9562 UUID version 7: 48-bit Unix ms timestamp, then random bits. Within one ms a 12-bit
@@ -24,7 +24,7 @@ export class UuidV7Generator implements IdGenerator {
       this.lastMs = ms;
       this.counter = 0;
     }
-    const bytes = randomBytes(16);
+    const bytes = poolRandomBytes(16);
     bytes.writeUIntBE(ms, 0, 6);
     bytes[6] = 0x70 | (this.counter >> 8);
     bytes[7] = this.counter & 0xff;

@@ -1,6 +1,7 @@
 import type { AuditEvent, AuditLog, Clock, IdGenerator } from '@latchkey/domain';
 import type { Kysely } from 'kysely';
 import type { Database } from './database.js';
+import { prepared } from './pool.js';
 
 /** AuditLog on PostgreSQL: in the caller's transaction when built over one. */
 export class PostgresAuditLog implements AuditLog {
@@ -11,7 +12,7 @@ export class PostgresAuditLog implements AuditLog {
   ) {}
 
   async record(event: AuditEvent): Promise<void> {
-    await this.db
+    const insert = this.db
       .insertInto('audit_events')
       .values({
         id: this.ids.newId(),
@@ -24,6 +25,8 @@ export class PostgresAuditLog implements AuditLog {
         data: JSON.stringify(event.data),
         created_at: this.clock.now(),
       })
-      .execute();
+      .compile();
+    // One text for every event: prepared (a login writes one).
+    await this.db.executeQuery(prepared(insert));
   }
 }

@@ -9,6 +9,7 @@ import type {
 import { sql, type Kysely } from 'kysely';
 import type { Database, RefreshTokenRow, SessionRow } from './database.js';
 import { isUuid } from './driver-errors.js';
+import { prepared } from './pool.js';
 
 type SessionFields = Pick<
   SessionRow,
@@ -58,8 +59,8 @@ export class PostgresSessionRepository implements SessionRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(session: Session, tokenHash: string): Promise<void> {
-    // One statement: the session and its first token.
-    await this.db
+    // One statement, prepared (every login and registration runs it): the session and its first token.
+    const insert = this.db
       .with('created', (db) =>
         db
           .insertInto('sessions')
@@ -87,7 +88,8 @@ export class PostgresSessionRepository implements SessionRepository {
             'created.created_at',
           ]),
       )
-      .execute();
+      .compile();
+    await this.db.executeQuery(prepared(insert));
   }
 
   async findByTokenHashForUpdate(

@@ -142,7 +142,10 @@ export class PostgresUserRepository implements UserRepository {
   async update(user: User): Promise<void> {
     const { id: _id, created_at: _createdAt, ...fields } = toUserRow(user);
     try {
-      await this.db.updateTable('users').set(fields).where('id', '=', user.id).execute();
+      // Every column is set: one statement text, prepared (it runs on every login).
+      await this.db.executeQuery(
+        prepared(this.db.updateTable('users').set(fields).where('id', '=', user.id).compile()),
+      );
     } catch (err) {
       throw mapWriteError(err);
     }
