@@ -118,6 +118,16 @@ export class PostgresUserRepository implements UserRepository {
     return this.readOne(this.selectUser().where('users.id', '=', id).forUpdate('users').compile());
   }
 
+  async recordSignIn(id: UserId, at: Date): Promise<void> {
+    if (!isUuid(id)) return;
+    // The UPDATE takes the row lock: one round trip instead of a locking read and a write.
+    await this.db.executeQuery(
+      prepared(
+        this.db.updateTable('users').set({ last_login_at: at }).where('id', '=', id).compile(),
+      ),
+    );
+  }
+
   async insert(user: User): Promise<void> {
     try {
       // One statement: the user and its roles are written together or not at all.

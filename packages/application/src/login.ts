@@ -78,22 +78,20 @@ export const login = (deps: AccountDeps) => {
       ? await deps.hasher.hash(password)
       : null;
     return deps.unitOfWork.run(async (repos) => {
-      // Locked, then read afresh: an admin's concurrent suspension, deletion or role change is
-      // neither overwritten nor missed (see lockActiveAdmins for why the second read).
-      await repos.users.findByIdForUpdate(user.id);
+      const now = deps.clock.now();
+      // Stamped (which row-locks it), then read afresh: an admin's concurrent suspension,
+      // deletion or role change is neither overwritten nor missed (see lockActiveAdmins for why
+      // the second read). A refusal below rolls the stamp back.
+      await repos.users.recordSignIn(user.id, now);
       const current = await repos.users.findById(user.id);
       if (current === null || isDeleted(current)) throw new InvalidCredentialsError();
       if (!canSignIn(current)) throw new AccountSuspendedError();
-      const now = deps.clock.now();
       // A password changed meanwhile is kept: the rehash is of the old one.
       const upgrade = rehash !== null && current.passwordHash === user.passwordHash ? rehash : null;
-      const signedIn: User = {
-        ...current,
-        lastLoginAt: now,
-        passwordHash: upgrade ?? current.passwordHash,
-        updatedAt: upgrade ? now : current.updatedAt,
-      };
-      await repos.users.update(signedIn);
+      const signedIn: User = upgrade
+        ? { ...current, lastLoginAt: now, passwordHash: upgrade, updatedAt: now }
+        : { ...current, lastLoginAt: now };
+      if (upgrade) await repos.users.update(signedIn);
       const opened = await openSession(deps, repos, signedIn, context);
       await repos.audit.record({
         type: 'user.login_succeeded',

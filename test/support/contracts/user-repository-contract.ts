@@ -129,6 +129,46 @@ export const userRepositoryContract = (t: TapTest, makeRepos: MakeHarness): Prom
         );
       });
 
+      t.test('recordSignIn sets lastLoginAt only; nothing for an absent user', async (t) => {
+        const h = await makeRepos();
+        const user = newUser(h, { lastLoginAt: null });
+        await h.users.insert(user);
+        const at = new Date('2031-02-03T04:05:06.789Z');
+        await h.unitOfWork.run((repos) => repos.users.recordSignIn(user.id, at));
+        t.same(await h.users.findById(user.id), { ...user, lastLoginAt: at });
+        await h.users.recordSignIn(h.ids.newId(), at);
+        await h.users.recordSignIn('not-a-uuid', at);
+        t.pass('absent users are a no-op');
+      });
+
+      t.test('recordSignIn holds the row lock until the transaction ends', async (t) => {
+        const h = await makeRepos();
+        const user = newUser(h);
+        await h.users.insert(user);
+        const first = new Date('2031-01-01T00:00:00.000Z');
+        const second = new Date('2031-01-01T00:00:01.000Z');
+        const locked = gate();
+        const release = gate();
+        const holder = h.unitOfWork.run(async (repos) => {
+          await repos.users.recordSignIn(user.id, first);
+          locked.open();
+          await release.promise;
+          await repos.users.update({ ...user, lastLoginAt: first, displayName: 'Held' });
+        });
+        await locked.promise;
+        const waiter = h.unitOfWork.run(async (repos) => {
+          await repos.users.findByIdForUpdate(user.id);
+          return repos.users.findById(user.id);
+        });
+        await waitFor(async () => (await h.blockedTransactions()) > 0, 'the second locker to wait');
+        t.notOk(await settled(waiter), 'a locking read waits for the sign-in');
+        release.open();
+        await holder;
+        t.match(await waiter, { displayName: 'Held', lastLoginAt: first }, 'and then sees it');
+        await h.users.recordSignIn(user.id, second);
+        t.same((await h.users.findById(user.id))?.lastLoginAt, second);
+      });
+
       t.test('lockActiveAdmins: live, unsuspended admins only, by id', async (t) => {
         const h = await makeRepos();
         const admins = [newUser(h, { roles: ['admin'] }), newUser(h, { roles: ['admin', 'user'] })];

@@ -40,6 +40,13 @@ export class InMemoryUserRepository implements UserRepository {
     return this.findById(id);
   }
 
+  async recordSignIn(id: UserId, at: Date): Promise<void> {
+    await this.access.write((state) => {
+      const user = state.users.get(id);
+      if (user !== undefined) state.users.set(id, { ...user, lastLoginAt: new Date(at) });
+    });
+  }
+
   async insert(user: User): Promise<void> {
     await this.access.write((state) => {
       if (state.users.has(user.id)) throw new Error(`duplicate user id ${user.id}`);

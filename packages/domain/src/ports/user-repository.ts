@@ -9,6 +9,11 @@ export interface UserRepository {
   findByEmail(email: string): Promise<User | null>;
   /** @returns the user, row-locked until the transaction ends, or null. */
   findByIdForUpdate(id: UserId): Promise<User | null>;
+  /**
+   * Sets `lastLoginAt` of the user (deleted ones too; nothing when absent) and row-locks it until
+   * the transaction ends: a sign-in's lock and write in one step.
+   */
+  recordSignIn(id: UserId, at: Date): Promise<void>;
   /** Inserts a new user with its roles. @throws EmailTakenError when the email is taken. */
   insert(user: User): Promise<void>;
   /** Saves every field but roles. @throws EmailTakenError when the email is taken. */
