@@ -83,9 +83,11 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   });
 
   if (deps.logger) await app.register(requestLoggingPlugin);
-  app.addHook('onRequest', async (request: FastifyRequest, reply) => {
+  // A callback hook, not an async one: no promise per request.
+  app.addHook('onRequest', (request: FastifyRequest, reply, done) => {
     void reply.header('x-request-id', request.id);
     if (request.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
+    done();
   });
 
   registerJsonBodyParser(app);
