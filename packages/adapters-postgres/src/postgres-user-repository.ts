@@ -70,8 +70,8 @@ const mapWriteError = (err: unknown): unknown => {
 
 /**
  * UserRepository on PostgreSQL. A user and its roles are read in one round trip; roles come
- * back sorted by name. The three reads are prepared statements: they run on every login and
- * every authenticated read.
+ * back sorted by name. The reads, `update` and `recordSignIn` are prepared statements: they run
+ * on every login and every authenticated read.
  */
 export class PostgresUserRepository implements UserRepository {
   /** `findById`'s statement, built once: it runs on every authenticated read (GET /users/me). */
@@ -104,7 +104,7 @@ export class PostgresUserRepository implements UserRepository {
     return this.readOne({ ...this.byId, parameters: [id] });
   }
 
-  findByEmail(email: string): Promise<User | null> {
+  async findByEmail(email: string): Promise<User | null> {
     // lower() on both sides, as in the unique index, so the index answers.
     return this.readOne(
       this.selectUser()
