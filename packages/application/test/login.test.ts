@@ -113,6 +113,29 @@ t.test('suspended: account_suspended only after a correct password', async (t) =
   t.equal(deps.db.committed.sessions.size, 0);
 });
 
+t.test(
+  'suspended or deleted while the password was checked: refused, nothing stamped',
+  async (t) => {
+    for (const change of [{ status: 'suspended' as const }, { deletedAt: new Date(0) }]) {
+      const deps = makeAccountDeps();
+      const user = await deps.seedUser({ email: 'racer@example.com', lastLoginAt: null });
+      const verify = deps.hasher.verify.bind(deps.hasher);
+      // An admin's change commits while the hash is being checked, before the transaction.
+      deps.hasher.verify = async (hash, password) => {
+        const ok = await verify(hash, password);
+        await deps.users.update({ ...user, ...change });
+        return ok;
+      };
+      await t.rejects(
+        login(deps)({ email: 'racer@example.com', password: PASSWORD }, context),
+        'status' in change ? AccountSuspendedError : InvalidCredentialsError,
+      );
+      t.equal(deps.db.committed.sessions.size, 0, 'no session');
+      t.equal((await deps.users.findById(user.id))?.lastLoginAt, null, 'the stamp rolled back');
+    }
+  },
+);
+
 t.test('unverified accounts can sign in', async (t) => {
   const deps = makeAccountDeps();
   await deps.seedUser({ email: 'new@example.com', status: 'unverified' });
