@@ -118,7 +118,7 @@ t.test(
   async (t) => {
     for (const change of [{ status: 'suspended' as const }, { deletedAt: new Date(0) }]) {
       const deps = makeAccountDeps();
-      const user = await deps.seedUser({ email: 'racer@example.com', lastLoginAt: null });
+      const user = await deps.seedUser({ email: 'racer@example.com' });
       const verify = deps.hasher.verify.bind(deps.hasher);
       // An admin's change commits while the hash is being checked, before the transaction.
       deps.hasher.verify = async (hash, password) => {
