@@ -152,7 +152,7 @@ export class PostgresUserRepository implements UserRepository {
   async update(user: User): Promise<void> {
     const { id: _id, created_at: _createdAt, ...fields } = toUserRow(user);
     try {
-      // Every column is set: one statement text, prepared (it runs on every login).
+      // Every column is set: one statement text, prepared (profile changes, a login's rehash).
       await this.db.executeQuery(
         prepared(this.db.updateTable('users').set(fields).where('id', '=', user.id).compile()),
       );
