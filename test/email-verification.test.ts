@@ -1,5 +1,5 @@
 import t from 'tap';
-import pg from 'pg';
+import { createPool } from '@latchkey/adapters-postgres';
 import { createSmtpSink, type ReceivedMail } from './support/smtp-sink.js';
 import { GOOD_PASSWORD, signUp, startTestServer, uniqueEmail } from './support/test-server.js';
 
@@ -13,7 +13,7 @@ const ts = await startTestServer({
   MAIL_FROM: 'Latchkey <no-reply@latchkey.test>',
 });
 const { app } = ts;
-const db = new pg.Pool({ connectionString: ts.databaseUrl, max: 2 });
+const db = createPool({ connectionString: ts.databaseUrl, max: 2 });
 t.teardown(async () => {
   await db.end();
   await ts.close();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
+import { createPool } from '@latchkey/adapters-postgres';
 import t from 'tap';
 import { GOOD_PASSWORD, signUp, startTestServer, uniqueEmail } from './support/test-server.js';
 
@@ -13,7 +13,7 @@ import { GOOD_PASSWORD, signUp, startTestServer, uniqueEmail } from './support/t
 
 const ts = await startTestServer();
 const { app } = ts;
-const db = new pg.Pool({ connectionString: ts.databaseUrl, max: 2 });
+const db = createPool({ connectionString: ts.databaseUrl, max: 2 });
 t.teardown(async () => {
   await db.end();
   await ts.close();

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
+import { createPool } from '@latchkey/adapters-postgres';
 import t from 'tap';
 import { requireRedis } from './helpers/services.js';
 import { createSmtpSink, tokenOfLink, type ReceivedMail } from './support/smtp-sink.js';
@@ -20,7 +20,7 @@ const login = (app: FastifyInstance, email: string, password: string) =>
 
 const sink = await createSmtpSink();
 const ts = await startTestServer({ ...LOCKOUT, WORKER_ENABLED: 'true', SMTP_URL: sink.url });
-const db = new pg.Pool({ connectionString: ts.databaseUrl, max: 2 });
+const db = createPool({ connectionString: ts.databaseUrl, max: 2 });
 t.teardown(async () => {
   await db.end();
   await ts.close();

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import t from 'tap';
-import pg from 'pg';
+import type pg from 'pg';
+import { createPool } from '@latchkey/adapters-postgres';
 import { spawnCli } from './helpers/cli-process.js';
 import { createSmtpSink, type ReceivedMail } from './support/smtp-sink.js';
 import { GOOD_PASSWORD, startTestServer, uniqueEmail } from './support/test-server.js';
@@ -40,7 +41,7 @@ t.test(
   async (t) => {
     const sink = await createSmtpSink({ listen: false });
     const ts = await startTestServer({ WORKER_ENABLED: 'true', SMTP_URL: sink.url });
-    const db = new pg.Pool({ connectionString: ts.databaseUrl, max: 2 });
+    const db = createPool({ connectionString: ts.databaseUrl, max: 2 });
     t.teardown(async () => {
       await db.end();
       await ts.close();
@@ -97,7 +98,7 @@ t.test(
     const sink = await createSmtpSink();
     sink.stall = true; // the first delivery hangs in DATA
     const ts = await startTestServer({ WORKER_ENABLED: 'false', SMTP_URL: sink.url });
-    const db = new pg.Pool({ connectionString: ts.databaseUrl, max: 2 });
+    const db = createPool({ connectionString: ts.databaseUrl, max: 2 });
     const env = {
       APP_ENV: 'test',
       DATABASE_URL: ts.databaseUrl,

@@ -1,5 +1,5 @@
 import t from 'tap';
-import pg from 'pg';
+import { createPool } from '@latchkey/adapters-postgres';
 import { createSmtpSink, tokenOfLink, type ReceivedMail } from './support/smtp-sink.js';
 import {
   GOOD_PASSWORD,
@@ -20,7 +20,7 @@ const ts = await startTestServer({
   RATE_LIMIT_MAX: '10000',
 });
 const { app } = ts;
-const db = new pg.Pool({ connectionString: ts.databaseUrl, max: 2 });
+const db = createPool({ connectionString: ts.databaseUrl, max: 2 });
 t.teardown(async () => {
   await db.end();
   await ts.close();

@@ -1,10 +1,10 @@
-import pg from 'pg';
+import { createPool } from '@latchkey/adapters-postgres';
 import t from 'tap';
 import { createTestDatabase } from '../../../test/helpers/database.js';
 import { runCli } from '../src/cli/run-cli.js';
 
 const database = await createTestDatabase({ migrate: false });
-const db = new pg.Pool({ connectionString: database.url, max: 2 });
+const db = createPool({ connectionString: database.url, max: 2 });
 t.teardown(async () => {
   await db.end();
   await database.drop();

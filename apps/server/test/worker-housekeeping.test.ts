@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import { createPool } from '@latchkey/adapters-postgres';
 import t from 'tap';
 import { createTestDatabase } from '../../../test/helpers/database.js';
 import { loadConfig } from '../src/config/index.js';
@@ -8,7 +8,7 @@ import { startWorker } from '../src/worker.js';
 // The housekeeping runs from graphile-worker's cron: scheduled every minute here, it fires at
 // the next minute boundary, so this file takes up to about a minute.
 const database = await createTestDatabase();
-const db = new pg.Pool({ connectionString: database.url, max: 2 });
+const db = createPool({ connectionString: database.url, max: 2 });
 t.teardown(async () => {
   await db.end();
   await database.drop();

@@ -1,5 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
-import pg from 'pg';
+import type pg from 'pg';
+import { createPool } from '@latchkey/adapters-postgres';
 import { openFlow, sealFlow } from '@latchkey/adapters-http';
 import type { OAuthFlow } from '@latchkey/application';
 import { oauthCookieSecret } from '@latchkey/server';
@@ -86,7 +87,7 @@ export const startOAuthHarness = async (
     ...env,
   });
   const secret = oauthCookieSecret(Buffer.from(ts.config.keyEncryptionKey ?? '', 'base64'));
-  const pool = new pg.Pool({ connectionString: ts.databaseUrl, max: 2 });
+  const pool = createPool({ connectionString: ts.databaseUrl, max: 2 });
 
   const harness: OAuthHarness = {
     ts,
