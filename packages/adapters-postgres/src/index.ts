@@ -32,6 +32,7 @@ export type {
 } from './database.js';
 export { isForeignKeyViolation, isUniqueViolation, isUuid } from './driver-errors.js';
 export { PostgresUserRepository, toUser, toUserRow } from './postgres-user-repository.js';
+export { StatementCache } from './statement-cache.js';
 export {
   PostgresSessionRepository,
   toRefreshToken,

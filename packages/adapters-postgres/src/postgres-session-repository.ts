@@ -9,7 +9,7 @@ import type {
 import { sql, type Kysely } from 'kysely';
 import type { Database, RefreshTokenRow, SessionRow } from './database.js';
 import { isUuid } from './driver-errors.js';
-import { prepared } from './pool.js';
+import { StatementCache } from './statement-cache.js';
 
 type SessionFields = Pick<
   SessionRow,
@@ -56,40 +56,57 @@ const SESSION_COLUMNS = [
 
 /** SessionRepository on PostgreSQL: sessions are refresh-token families; tokens by hash only. */
 export class PostgresSessionRepository implements SessionRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly statements: StatementCache = new StatementCache(),
+  ) {}
 
   async create(session: Session, tokenHash: string): Promise<void> {
-    // One statement, prepared (every login and registration runs it): the session and its first token.
-    const insert = this.db
-      .with('created', (db) =>
-        db
-          .insertInto('sessions')
-          .values({
-            id: session.id,
-            user_id: session.userId,
-            created_at: session.createdAt,
-            last_used_at: session.lastUsedAt,
-            expires_at: session.expiresAt,
-            revoked_at: session.revokedAt,
-            user_agent: session.userAgent,
-            ip: session.ip,
-            tokens_valid_from: session.createdAt,
-          })
-          .returning(['id', 'created_at']),
-      )
-      .insertInto('refresh_tokens')
-      .columns(['token_hash', 'session_id', 'created_at'])
-      .expression((eb) =>
-        eb
-          .selectFrom('created')
-          .select([
-            sql<string>`${tokenHash}::text`.as('token_hash'),
-            'created.id',
-            'created.created_at',
-          ]),
-      )
-      .compile();
-    await this.db.executeQuery(prepared(insert));
+    // One statement, built once and prepared (every login and registration runs it): the
+    // session and its first token.
+    const parameters = [
+      session.id,
+      session.userId,
+      session.createdAt,
+      session.lastUsedAt,
+      session.expiresAt,
+      session.revokedAt ?? null,
+      session.userAgent ?? null,
+      session.ip ?? null,
+      session.createdAt,
+      tokenHash,
+    ];
+    const insert = this.statements.get('sessions.create', parameters, () =>
+      this.db
+        .with('created', (db) =>
+          db
+            .insertInto('sessions')
+            .values({
+              id: session.id,
+              user_id: session.userId,
+              created_at: session.createdAt,
+              last_used_at: session.lastUsedAt,
+              expires_at: session.expiresAt,
+              revoked_at: session.revokedAt ?? null,
+              user_agent: session.userAgent ?? null,
+              ip: session.ip ?? null,
+              tokens_valid_from: session.createdAt,
+            })
+            .returning(['id', 'created_at']),
+        )
+        .insertInto('refresh_tokens')
+        .columns(['token_hash', 'session_id', 'created_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('created')
+            .select([
+              sql<string>`${tokenHash}::text`.as('token_hash'),
+              'created.id',
+              'created.created_at',
+            ]),
+        ),
+    );
+    await this.db.executeQuery(insert);
   }
 
   async findByTokenHashForUpdate(

@@ -16,29 +16,39 @@ import {
 import { PostgresRoleRepository } from './postgres-role-repository.js';
 import { PostgresSessionRepository } from './postgres-session-repository.js';
 import { PostgresUserRepository } from './postgres-user-repository.js';
+import { StatementCache } from './statement-cache.js';
 
 /** Builds the AccountMail of one transaction (its real implementation lives in another package). */
 export type AccountMailFactory = (trx: Kysely<Database>) => AccountMail;
 
-/** The PostgreSQL repositories bound to `db` (a transaction, or the pool for autocommit). */
+/**
+ * The PostgreSQL repositories bound to `db` (a transaction, or the pool for autocommit).
+ * `statements`: where they keep their compiled hot statements (a unit of work passes its own).
+ */
 export const postgresRepositories = (
   db: Kysely<Database>,
   makeMail: AccountMailFactory,
   ids: IdGenerator,
   clock: Clock,
+  statements: StatementCache = new StatementCache(),
 ): TransactionRepositories => ({
-  users: new PostgresUserRepository(db),
-  sessions: new PostgresSessionRepository(db),
+  users: new PostgresUserRepository(db, statements),
+  sessions: new PostgresSessionRepository(db, statements),
   roles: new PostgresRoleRepository(db),
-  audit: new PostgresAuditLog(db, ids, clock),
+  audit: new PostgresAuditLog(db, ids, clock, statements),
   mail: makeMail(db),
   tokens: new PostgresOneTimeTokenRepository(db),
   identities: new PostgresProviderIdentityRepository(db),
   pendingLinks: new PostgresPendingLinkRepository(db),
 });
 
-/** UnitOfWork on PostgreSQL: one transaction (READ COMMITTED) per `run`. */
+/**
+ * UnitOfWork on PostgreSQL: one transaction (READ COMMITTED) per `run`. The repositories of
+ * every transaction share one StatementCache: a login's statements are built once, not per run.
+ */
 export class PostgresUnitOfWork implements UnitOfWork {
+  readonly #statements = new StatementCache();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly makeMail: AccountMailFactory,
@@ -49,6 +59,8 @@ export class PostgresUnitOfWork implements UnitOfWork {
   run<T>(work: (repos: TransactionRepositories) => Promise<T>): Promise<T> {
     return this.db
       .transaction()
-      .execute((trx) => work(postgresRepositories(trx, this.makeMail, this.ids, this.clock)));
+      .execute((trx) =>
+        work(postgresRepositories(trx, this.makeMail, this.ids, this.clock, this.#statements)),
+      );
   }
 }

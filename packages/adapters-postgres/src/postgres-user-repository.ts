@@ -4,6 +4,7 @@ import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import type { Database, NewUserRow, UserRow } from './database.js';
 import { isForeignKeyViolation, isUniqueViolation, isUuid } from './driver-errors.js';
 import { prepared } from './pool.js';
+import { StatementCache } from './statement-cache.js';
 
 /** The unique index on lower(email) (migration 0001). */
 const EMAIL_INDEX = 'users_email_lower_key';
@@ -71,16 +72,17 @@ const mapWriteError = (err: unknown): unknown => {
 /**
  * UserRepository on PostgreSQL. A user and its roles are read in one round trip; roles come
  * back sorted by name. The reads, `update` and `recordSignIn` are prepared statements: they run
- * on every login and every authenticated read.
+ * on every login and every authenticated read. The reads and `recordSignIn` are built once per
+ * statement cache (pass the unit of work's, see StatementCache).
  */
 export class PostgresUserRepository implements UserRepository {
-  /** `findById`'s statement, built once: it runs on every authenticated read (GET /users/me). */
-  private byId: CompiledQuery<UserWithRolesRow> | undefined;
-
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly statements: StatementCache = new StatementCache(),
+  ) {}
 
   private async readOne(query: CompiledQuery<UserWithRolesRow>): Promise<User | null> {
-    const { rows } = await this.db.executeQuery(prepared(query));
+    const { rows } = await this.db.executeQuery(query);
     const row = rows[0];
     return row === undefined ? null : toUser(row);
   }
@@ -100,30 +102,38 @@ export class PostgresUserRepository implements UserRepository {
 
   async findById(id: UserId): Promise<User | null> {
     if (!isUuid(id)) return null;
-    this.byId ??= this.selectUser().where('users.id', '=', id).compile();
-    return this.readOne({ ...this.byId, parameters: [id] });
+    return this.readOne(
+      this.statements.get('users.findById', [id], () =>
+        this.selectUser().where('users.id', '=', id),
+      ),
+    );
   }
 
   async findByEmail(email: string): Promise<User | null> {
+    const normalized = normalizeEmail(email);
     // lower() on both sides, as in the unique index, so the index answers.
     return this.readOne(
-      this.selectUser()
-        .where(sql`lower(users.email)`, '=', sql`lower(${normalizeEmail(email)})`)
-        .compile(),
+      this.statements.get('users.findByEmail', [normalized], () =>
+        this.selectUser().where(sql`lower(users.email)`, '=', sql`lower(${normalized})`),
+      ),
     );
   }
 
   async findByIdForUpdate(id: UserId): Promise<User | null> {
     if (!isUuid(id)) return null;
-    return this.readOne(this.selectUser().where('users.id', '=', id).forUpdate('users').compile());
+    return this.readOne(
+      this.statements.get('users.findByIdForUpdate', [id], () =>
+        this.selectUser().where('users.id', '=', id).forUpdate('users'),
+      ),
+    );
   }
 
   async recordSignIn(id: UserId, at: Date): Promise<void> {
     if (!isUuid(id)) return;
     // The UPDATE takes the row lock: one round trip instead of a locking read and a write.
     await this.db.executeQuery(
-      prepared(
-        this.db.updateTable('users').set({ last_login_at: at }).where('id', '=', id).compile(),
+      this.statements.get('users.recordSignIn', [at, id], () =>
+        this.db.updateTable('users').set({ last_login_at: at }).where('id', '=', id),
       ),
     );
   }

@@ -115,6 +115,50 @@ t.test('PostgreSQL specifics', async (t) => {
     t.equal(queries.length, 2, 'authState is one query');
   });
 
+  t.test('a unit of work builds its hot statements once for all its transactions', async (t) => {
+    const h = await makeRepos();
+    const compiled: string[] = [];
+    let executed = 0;
+    const counted = db.withPlugin({
+      transformQuery: (args) => {
+        compiled.push(args.node.kind);
+        return args.node;
+      },
+      transformResult: async (args) => {
+        executed += 1;
+        return args.result;
+      },
+    });
+    const id = h.ids.newId();
+    const now = h.clock.now();
+    await h.users.insert({
+      id,
+      email: 'built-once@example.com',
+      pendingEmail: null,
+      displayName: null,
+      status: 'active',
+      passwordHash: null,
+      roles: ['user'],
+      emailVerifiedAt: null,
+      lastLoginAt: null,
+      deletedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const unitOfWork = new PostgresUnitOfWork(counted, () => noMail, h.ids, h.clock);
+    const signIn = (at: Date) =>
+      unitOfWork.run(async (repos) => {
+        await repos.users.recordSignIn(id, at);
+        return repos.users.findById(id);
+      });
+    const first = await signIn(new Date(now.getTime() + 1000));
+    const second = await signIn(new Date(now.getTime() + 2000));
+    t.equal(executed, 4, 'every statement ran');
+    t.same(compiled, ['UpdateQueryNode', 'SelectQueryNode'], 'each was built once');
+    t.same(first?.lastLoginAt, new Date(now.getTime() + 1000));
+    t.same(second?.lastLoginAt, new Date(now.getTime() + 2000), 'bound to the second call');
+  });
+
   t.test('driver errors other than the email index pass through', async (t) => {
     const h = await makeRepos();
     const now = h.clock.now();
