@@ -17,6 +17,9 @@ export interface TestServer {
   readonly server: Server;
   readonly config: Config;
   readonly databaseUrl: string;
+  /** Stops the composition as SIGTERM does (the database stays, for checks after it). */
+  stop(): Promise<void>;
+  /** Stops it (unless stopped) and drops its database. */
   close(): Promise<void>;
 }
 
@@ -46,13 +49,16 @@ export const startTestServer = async (
   const kek = Buffer.from(config.keyEncryptionKey ?? '', 'base64');
   const server = await composeServer({ ...compose, config, databaseUrl: database.url, kek });
   await server.app.ready();
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopped ??= server.close());
   return {
     app: server.app,
     server,
     config,
     databaseUrl: database.url,
+    stop,
     async close() {
-      await server.close();
+      await stop();
       await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -186,6 +186,8 @@ export const composeServer = async ({
     protection: protection.http,
     admin: adminUseCases(composeAdminDeps({ db, permissionCache, ...deps })),
     oauth: composeOAuth({ config, db, kek, deps }),
+    // close() waits for requests still at work before the database below is shut.
+    drainTimeoutMs: config.shutdownTimeoutMs,
   });
 
   // graphile-worker's schema: mails are queued in it from the first registration on.

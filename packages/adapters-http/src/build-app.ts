@@ -12,6 +12,7 @@ import { registerErrorHandler, type ErrorHandlerOptions } from './errors/error-h
 import { authenticationPlugin, type AuthenticationOptions } from './plugins/authenticate.js';
 import { registerJsonBodyParser } from './plugins/json-body.js';
 import { registerProtection, type ProtectionOptions } from './plugins/protection.js';
+import { inFlightPlugin } from './plugins/in-flight.js';
 import { metricsPlugin, type MetricsOptions } from './plugins/metrics.js';
 import { requestLoggingPlugin } from './plugins/request-logging.js';
 import { openApiDocument } from './openapi/openapi-document.js';
@@ -52,6 +53,8 @@ export interface AppDeps {
   readonly admin: AdminUseCases;
   /** Social login (`/api/v1/oauth/…`, `/api/v1/users/me/providers`); absent: no such routes. */
   readonly oauth?: OAuthHttpOptions;
+  /** The longest `close()` waits for requests still at work, ms (default 10 000). */
+  readonly drainTimeoutMs?: number;
 }
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -82,6 +85,9 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
     }),
   });
 
+  await app.register(inFlightPlugin, {
+    ...(deps.drainTimeoutMs !== undefined ? { drainTimeoutMs: deps.drainTimeoutMs } : {}),
+  });
   if (deps.logger) await app.register(requestLoggingPlugin);
   // A callback hook, not an async one: no promise per request.
   app.addHook('onRequest', (request: FastifyRequest, reply, done) => {
