@@ -7,6 +7,7 @@ import {
   type AuditRow,
   type PortHarness,
 } from '../../../test/support/contracts/index.js';
+import { newUser } from '../../../test/support/contracts/harness.js';
 import { FixedClock, SequentialIds } from '../../../test/support/in-memory/index.js';
 import {
   createKysely,
@@ -91,23 +92,9 @@ t.test('PostgreSQL specifics', async (t) => {
       },
       transformResult: async (args) => args.result,
     });
-    const id = h.ids.newId();
-    const now = h.clock.now();
-    await h.users.insert({
-      id,
-      email: 'one-trip@example.com',
-      pendingEmail: null,
-      displayName: null,
-      status: 'active',
-      passwordHash: null,
-      roles: ['admin', 'user'],
-      emailVerifiedAt: null,
-      lastLoginAt: null,
-      deletedAt: null,
-      createdAt: now,
-      updatedAt: now,
-    });
-    const user = await new PostgresUserRepository(logged).findById(id);
+    const stored = newUser(h, { roles: ['admin', 'user'] });
+    await h.users.insert(stored);
+    const user = await new PostgresUserRepository(logged).findById(stored.id);
     t.same(user?.roles, ['admin', 'user']);
     t.equal(queries.length, 1, 'one round trip');
     const state = await new PostgresSessionRepository(logged).authState(h.ids.newId());
@@ -129,22 +116,10 @@ t.test('PostgreSQL specifics', async (t) => {
         return args.result;
       },
     });
-    const id = h.ids.newId();
+    const user = newUser(h);
+    await h.users.insert(user);
+    const { id } = user;
     const now = h.clock.now();
-    await h.users.insert({
-      id,
-      email: 'built-once@example.com',
-      pendingEmail: null,
-      displayName: null,
-      status: 'active',
-      passwordHash: null,
-      roles: ['user'],
-      emailVerifiedAt: null,
-      lastLoginAt: null,
-      deletedAt: null,
-      createdAt: now,
-      updatedAt: now,
-    });
     const unitOfWork = new PostgresUnitOfWork(counted, () => noMail, h.ids, h.clock);
     const signIn = (at: Date) =>
       unitOfWork.run(async (repos) => {
