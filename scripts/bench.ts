@@ -157,16 +157,14 @@ try {
 
   // Lets the server finish what a run left in flight (queued hashes) before the next run.
   const drain = () => new Promise((r) => setTimeout(r, 3000));
-  // The same run, unmeasured, then measured (see the top of this file).
-  const warmRun = async (opts: autocannon.Options): Promise<Result> => {
-    if (WARMUP_SECONDS > 0) {
-      await run({ ...opts, duration: WARMUP_SECONDS });
-      await drain();
-    }
-    return run(opts);
+  // The same run, unmeasured, before the measured one (see the top of this file).
+  const warmUp = async (opts: autocannon.Options): Promise<void> => {
+    if (WARMUP_SECONDS <= 0) return;
+    await run({ ...opts, duration: WARMUP_SECONDS });
+    await drain();
   };
   let n = 0;
-  const register = await warmRun({
+  const registerOptions: autocannon.Options = {
     connections: HASH_CONNECTIONS,
     url: `${BASE}/api/v1/register`,
     method: 'POST',
@@ -179,7 +177,9 @@ try {
         }),
       },
     ],
-  });
+  };
+  await warmUp(registerOptions);
+  const register = await run(registerOptions);
   await drain();
   const loginOptions: autocannon.Options = {
     connections: HASH_CONNECTIONS,
@@ -188,10 +188,7 @@ try {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email, password: PASSWORD }),
   };
-  if (WARMUP_SECONDS > 0) {
-    await run({ ...loginOptions, duration: WARMUP_SECONDS });
-    await drain();
-  }
+  await warmUp(loginOptions);
   const argonBefore = await argonCeiling();
   const loginRun = await run(loginOptions);
   const argonAfter = await argonCeiling();
