@@ -154,7 +154,7 @@ export const ConfigSchema = Type.Object(
     }),
     DB_PREPARED_STATEMENTS: bool({
       description:
-        'run the hot reads as named prepared statements (false behind PgBouncer in transaction mode before 1.21)',
+        "run the hot statements (the user reads, a login's writes) as named prepared statements (false behind PgBouncer in transaction mode before 1.21)",
     }),
     ARGON2_MEMORY_KIB: int(8, undefined, {
       description:

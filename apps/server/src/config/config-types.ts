@@ -78,7 +78,7 @@ export interface Config {
     poolMax: number;
     connectTimeoutMs: number;
     statementTimeoutMs: number;
-    /** Hot reads as named statements, planned once per connection (see `prepared`). */
+    /** Hot statements as named statements, planned once per connection (see `prepared`). */
     preparedStatements: boolean;
   };
   argon2: { memoryKib: number; timeCost: number; parallelism: number };
