@@ -40,6 +40,7 @@ export {
 } from './postgres-session-repository.js';
 export { PostgresRoleRepository } from './postgres-role-repository.js';
 export { PostgresAuditLog } from './postgres-audit-log.js';
+export { PostgresSignInRecorder } from './postgres-sign-in-recorder.js';
 export {
   PostgresSigningKeyRepository,
   toStoredSigningKey,

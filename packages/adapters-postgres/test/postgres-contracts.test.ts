@@ -7,7 +7,7 @@ import {
   type AuditRow,
   type PortHarness,
 } from '../../../test/support/contracts/index.js';
-import { newUser } from '../../../test/support/contracts/harness.js';
+import { newSignIn, newUser } from '../../../test/support/contracts/harness.js';
 import { FixedClock, SequentialIds } from '../../../test/support/in-memory/index.js';
 import {
   createKysely,
@@ -16,6 +16,7 @@ import {
   PostgresOneTimeTokenRepository,
   PostgresRoleRepository,
   PostgresSessionRepository,
+  PostgresSignInRecorder,
   PostgresSigningKeyRepository,
   PostgresUnitOfWork,
   PostgresUserRepository,
@@ -50,6 +51,7 @@ const makeRepos = async (): Promise<PortHarness> => {
     signingKeys: new PostgresSigningKeyRepository(db),
     tokens: new PostgresOneTimeTokenRepository(db),
     unitOfWork: new PostgresUnitOfWork(db, () => noMail, ids, clock),
+    signIns: new PostgresSignInRecorder(db, ids, clock),
     clock,
     ids,
     auditEvents: async (): Promise<AuditRow[]> => {
@@ -132,6 +134,34 @@ t.test('PostgreSQL specifics', async (t) => {
     t.same(compiled, ['UpdateQueryNode', 'SelectQueryNode'], 'each was built once');
     t.same(first?.lastLoginAt, new Date(now.getTime() + 1000));
     t.same(second?.lastLoginAt, new Date(now.getTime() + 2000), 'bound to the second call');
+  });
+
+  t.test('a sign-in is one statement; stored microseconds still compare equal', async (t) => {
+    const h = await makeRepos();
+    const user = newUser(h);
+    await h.users.insert(user);
+    // Written by SQL (a seed, an operator): microseconds that a read rounds down to milliseconds.
+    await sql`update users set created_at = created_at + interval '456 microseconds',
+      updated_at = updated_at + interval '789 microseconds',
+      email_verified_at = email_verified_at + interval '1 microsecond'
+      where id = ${user.id}`.execute(db);
+    const read = await h.users.findById(user.id);
+    t.same(read, user, 'read back to the millisecond');
+    let statements = 0;
+    const counted = db.withPlugin({
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        statements += 1;
+        return args.result;
+      },
+    });
+    const signIn = newSignIn(h, user);
+    const recorded = await new PostgresSignInRecorder(counted, h.ids, h.clock).recordIfUnchanged(
+      signIn,
+    );
+    t.equal(recorded, true);
+    t.equal(statements, 1, 'one round trip');
+    t.same((await h.users.findById(user.id))?.lastLoginAt, signIn.at);
   });
 
   t.test('driver errors other than the email index pass through', async (t) => {

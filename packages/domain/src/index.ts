@@ -13,6 +13,7 @@ export type * from './ports/account-mail.js';
 export type * from './ports/role-repository.js';
 export type * from './ports/access-tokens.js';
 export type * from './ports/unit-of-work.js';
+export type * from './ports/sign-in-recorder.js';
 export type { AuditEvent, AuditEventType, AuditLog, RequestContext } from './ports/audit-log.js';
 export { AUDIT_EVENT_TYPES } from './ports/audit-log.js';
 export type * from './ports/login-throttle.js';

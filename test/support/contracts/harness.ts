@@ -7,6 +7,8 @@ import type {
   RoleRepository,
   Session,
   SessionRepository,
+  SignIn,
+  SignInRecorder,
   SigningKeyRepository,
   UnitOfWork,
   User,
@@ -33,6 +35,7 @@ export interface PortHarness {
   readonly signingKeys: SigningKeyRepository;
   readonly tokens: OneTimeTokenRepository;
   readonly unitOfWork: UnitOfWork;
+  readonly signIns: SignInRecorder;
   readonly clock: FixedClock;
   readonly ids: IdGenerator;
   /** Committed audit rows, oldest first. */
@@ -87,6 +90,26 @@ let hashes = 0;
 /** A unique fake token hash. */
 export const newHash = (): string =>
   `hash-${process.pid}-${++hashes}-${Math.random().toString(16).slice(2)}`;
+
+/** A sign-in (not written) of `user` as read before its password check, one minute later. */
+export const newSignIn = (h: PortHarness, user: User): SignIn => {
+  const at = new Date(h.clock.now().getTime() + 60_000);
+  const session = newSession(h, user, { createdAt: at, lastUsedAt: at });
+  return {
+    user,
+    at,
+    session,
+    refreshTokenHash: newHash(),
+    event: {
+      type: 'user.login_succeeded',
+      actorId: user.id,
+      targetId: user.id,
+      ip: '198.51.100.7',
+      userAgent: 'Mozilla/5.0 (contract)',
+      data: { sessionId: session.id },
+    },
+  };
+};
 
 /** Resolves once `condition` holds, polling; fails after `timeoutMs`. */
 export const waitFor = async (

@@ -6,12 +6,14 @@ export { auditLogContract } from './audit-log-contract.js';
 export { unitOfWorkContract } from './unit-of-work-contract.js';
 export { signingKeyRepositoryContract } from './signing-key-repository-contract.js';
 export { oneTimeTokenRepositoryContract } from './one-time-token-repository-contract.js';
+export { signInRecorderContract } from './sign-in-recorder-contract.js';
 
 import type { MakeHarness, TapTest } from './harness.js';
 import { auditLogContract } from './audit-log-contract.js';
 import { oneTimeTokenRepositoryContract } from './one-time-token-repository-contract.js';
 import { roleRepositoryContract } from './role-repository-contract.js';
 import { sessionRepositoryContract } from './session-repository-contract.js';
+import { signInRecorderContract } from './sign-in-recorder-contract.js';
 import { signingKeyRepositoryContract } from './signing-key-repository-contract.js';
 import { unitOfWorkContract } from './unit-of-work-contract.js';
 import { userRepositoryContract } from './user-repository-contract.js';
@@ -25,4 +27,5 @@ export const allContracts = async (t: TapTest, makeRepos: MakeHarness): Promise<
   await unitOfWorkContract(t, makeRepos);
   await signingKeyRepositoryContract(t, makeRepos);
   await oneTimeTokenRepositoryContract(t, makeRepos);
+  await signInRecorderContract(t, makeRepos);
 };

@@ -11,6 +11,7 @@ export { InMemoryUserRepository } from './in-memory-user-repository.js';
 export { InMemorySessionRepository } from './in-memory-session-repository.js';
 export { InMemoryRoleRepository } from './in-memory-role-repository.js';
 export { InMemoryAuditLog } from './in-memory-audit-log.js';
+export { InMemorySignInRecorder } from './in-memory-sign-in-recorder.js';
 export { InMemoryAccountMail } from './in-memory-account-mail.js';
 export { InMemoryUnitOfWork, inMemoryRepositories } from './in-memory-unit-of-work.js';
 export { InMemoryOneTimeTokenRepository } from './in-memory-one-time-token-repository.js';
