@@ -31,7 +31,9 @@ import {
 import { buildApp, readinessProbe } from '@latchkey/adapters-http';
 import {
   PostgresJobQueue,
+  PostgresRoleRepository,
   PostgresSessionRepository,
+  PostgresSignInRecorder,
   PostgresSigningKeyRepository,
   PostgresUnitOfWork,
   PostgresUserRepository,
@@ -124,6 +126,8 @@ export const composeServer = async ({
       ids,
       clock,
     ),
+    signIns: new PostgresSignInRecorder(db, ids, clock),
+    roles: new PostgresRoleRepository(db),
     hasher: new Argon2PasswordHasher({
       ...config.argon2,
       concurrency: config.hashConcurrency,

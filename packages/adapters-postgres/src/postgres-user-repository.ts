@@ -71,9 +71,10 @@ const mapWriteError = (err: unknown): unknown => {
 
 /**
  * UserRepository on PostgreSQL. A user and its roles are read in one round trip; roles come
- * back sorted by name. The reads, `update` and `recordSignIn` are prepared statements: they run
- * on every login and every authenticated read. The reads and `recordSignIn` are built once per
- * statement cache (pass the unit of work's, see StatementCache).
+ * back sorted by name. The reads, `update` and `recordSignIn` are prepared statements: the reads
+ * run on every login and every authenticated read, the writes on a login's transaction (see
+ * PostgresSignInRecorder for its usual one-statement write). The reads and `recordSignIn` are
+ * built once per statement cache (pass the unit of work's, see StatementCache).
  */
 export class PostgresUserRepository implements UserRepository {
   constructor(

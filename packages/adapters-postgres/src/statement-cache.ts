@@ -12,8 +12,8 @@ const sameValue = (a: unknown, b: unknown): boolean => {
 
 /**
  * Hot statements, built and compiled once. Building a Kysely query and compiling it costs tens of
- * microseconds, and a login runs five statements; the repositories of one unit of work share one
- * cache across all its transactions, so a login builds none of them.
+ * microseconds, and a login's transaction runs five statements; the repositories of one unit of
+ * work share one cache across all its transactions, so a login builds none of them.
  *
  * A statement is cached under its `name` with the text its first `build` compiled; every call
  * passes its values as `parameters`, in the order the statement binds them. The first call

@@ -6,8 +6,10 @@ import type {
   LoginThrottle,
   PasswordHasher,
   PermissionCache,
+  RoleRepository,
   SecretTokens,
   SessionRepository,
+  SignInRecorder,
   UnitOfWork,
   UserRepository,
 } from '@latchkey/domain';
@@ -24,6 +26,10 @@ export interface AccountDeps {
   readonly users: UserRepository;
   readonly sessions: SessionRepository;
   readonly unitOfWork: UnitOfWork;
+  /** Writes a login in one step when nothing changed while its password was checked. */
+  readonly signIns: SignInRecorder;
+  /** The role catalogue, outside any transaction (for the permissions of a login's token). */
+  readonly roles: RoleRepository;
   readonly hasher: PasswordHasher;
   readonly accessTokens: AccessTokenIssuer;
   readonly secrets: SecretTokens;

@@ -1,4 +1,4 @@
-import type { LoginOutcome, RequestContext, User } from '@latchkey/domain';
+import type { AuditEvent, LoginOutcome, RequestContext, Session, User } from '@latchkey/domain';
 import {
   AccountSuspendedError,
   InvalidCredentialsError,
@@ -12,7 +12,7 @@ import {
 } from '@latchkey/domain';
 import type { AccountDeps } from './deps.js';
 import { permissionsFor } from './permissions-for.js';
-import { openSession, tokenPair } from './session-tokens.js';
+import { newSession, openSession, tokenPair } from './session-tokens.js';
 import type { TokenPair } from './types.js';
 
 export interface LoginInput {
@@ -23,6 +23,15 @@ export interface LoginInput {
 export interface LoginResult extends TokenPair {
   readonly user: User;
 }
+
+/** The audit event of a sign-in that opened `session`. */
+const loginSucceeded = (user: User, session: Session, context: RequestContext): AuditEvent => ({
+  type: 'user.login_succeeded',
+  actorId: user.id,
+  targetId: user.id,
+  ...context,
+  data: { sessionId: session.id },
+});
 
 /**
  * Signs a user in. Every path that ends in invalid_credentials runs the hasher once, so the
@@ -41,6 +50,31 @@ export const login = (deps: AccountDeps) => {
       }),
     );
     throw new InvalidCredentialsError();
+  };
+
+  /**
+   * The common case in one write and no transaction: nothing about the user changed while the
+   * password was checked, so what was read before is current. @returns null when it changed.
+   */
+  const signInUnchanged = async (
+    user: User,
+    context: RequestContext,
+  ): Promise<LoginResult | null> => {
+    const now = deps.clock.now();
+    const signedIn: User = { ...user, lastLoginAt: now };
+    const { session, refreshToken } = newSession(deps, signedIn, context);
+    const permissions = await permissionsFor(deps.permissionCache, deps.roles, signedIn);
+    // Signed before the write, for the reason given in the transaction below: a role change
+    // that waits for the write's row lock then invalidates this session's tokens.
+    const pair = await tokenPair(deps, signedIn, permissions, session, refreshToken);
+    const recorded = await deps.signIns.recordIfUnchanged({
+      user,
+      at: now,
+      session,
+      refreshTokenHash: deps.secrets.hash(refreshToken),
+      event: loginSucceeded(user, session, context),
+    });
+    return recorded ? { ...pair, user: signedIn } : null;
   };
 
   const attempt = async (input: LoginInput, context: RequestContext): Promise<LoginResult> => {
@@ -77,6 +111,11 @@ export const login = (deps: AccountDeps) => {
     const rehash = deps.hasher.needsRehash(user.passwordHash)
       ? await deps.hasher.hash(password)
       : null;
+    if (rehash === null) {
+      const unchanged = await signInUnchanged(user, context);
+      if (unchanged !== null) return unchanged;
+    }
+    // The user changed meanwhile, or its hash is upgraded: a transaction on the current row.
     return deps.unitOfWork.run(async (repos) => {
       const now = deps.clock.now();
       // Stamped (which row-locks it), then read afresh: an admin's concurrent suspension,
@@ -93,13 +132,7 @@ export const login = (deps: AccountDeps) => {
         : { ...current, lastLoginAt: now };
       if (upgrade) await repos.users.update(signedIn);
       const opened = await openSession(deps, repos, signedIn, context);
-      await repos.audit.record({
-        type: 'user.login_succeeded',
-        actorId: user.id,
-        targetId: user.id,
-        ...context,
-        data: { sessionId: opened.session.id },
-      });
+      await repos.audit.record(loginSucceeded(user, opened.session, context));
       const permissions = await permissionsFor(deps.permissionCache, repos.roles, signedIn);
       // Signed before commit: a role change waits for this user row, then stamps a later
       // tokensValidFrom, so this token cannot outlive it with the old perms.

@@ -11,13 +11,12 @@ import type { TokenPair } from './types.js';
 
 type TokenDeps = Pick<AccountDeps, 'accessTokens' | 'secrets' | 'clock' | 'ids' | 'settings'>;
 
-/** Opens a new session (refresh-token family) for `user` inside the caller's transaction. */
-export const openSession = async (
+/** A new session (refresh-token family) for `user` and its first refresh token, not yet stored. */
+export const newSession = (
   deps: TokenDeps,
-  repos: TransactionRepositories,
   user: User,
   context: RequestContext,
-): Promise<{ session: Session; refreshToken: string }> => {
+): { session: Session; refreshToken: string } => {
   const now = deps.clock.now();
   const session: Session = {
     id: deps.ids.newId(),
@@ -29,9 +28,19 @@ export const openSession = async (
     userAgent: context.userAgent?.slice(0, 512) ?? null,
     ip: context.ip,
   };
-  const refreshToken = deps.secrets.generate();
-  await repos.sessions.create(session, deps.secrets.hash(refreshToken));
-  return { session, refreshToken };
+  return { session, refreshToken: deps.secrets.generate() };
+};
+
+/** Opens a new session (refresh-token family) for `user` inside the caller's transaction. */
+export const openSession = async (
+  deps: TokenDeps,
+  repos: TransactionRepositories,
+  user: User,
+  context: RequestContext,
+): Promise<{ session: Session; refreshToken: string }> => {
+  const opened = newSession(deps, user, context);
+  await repos.sessions.create(opened.session, deps.secrets.hash(opened.refreshToken));
+  return opened;
 };
 
 /** Signs an access token for the session and pairs it with the refresh token. */

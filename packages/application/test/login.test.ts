@@ -136,6 +136,65 @@ t.test(
   },
 );
 
+/** Counts the transactions `deps` runs and the sign-ins written in one step, and their answers. */
+const countWrites = (deps: TestAccountDeps) => {
+  const counts = { transactions: 0, oneStep: [] as boolean[] };
+  const run = deps.unitOfWork.run.bind(deps.unitOfWork);
+  deps.unitOfWork.run = (work) => {
+    counts.transactions += 1;
+    return run(work);
+  };
+  const record = deps.signIns.recordIfUnchanged.bind(deps.signIns);
+  deps.signIns.recordIfUnchanged = async (signIn) => {
+    const recorded = await record(signIn);
+    counts.oneStep.push(recorded);
+    return recorded;
+  };
+  return counts;
+};
+
+t.test('nothing changed while the password was checked: one write, no transaction', async (t) => {
+  const deps = makeAccountDeps();
+  const user = await deps.seedUser({ email: 'quiet@example.com', roles: ['support', 'user'] });
+  const counts = countWrites(deps);
+  const result = await login(deps)({ email: 'quiet@example.com', password: PASSWORD }, context);
+  t.same(counts, { transactions: 0, oneStep: [true] });
+  t.same(result.user, { ...user, lastLoginAt: deps.clock.now() });
+  t.match(deps.accessTokens.decode(result.accessToken), { perms: ['users:read'] });
+  t.equal(deps.db.committed.sessions.size, 1);
+});
+
+t.test(
+  'changed while the password was checked, still allowed in: signed in on the current row',
+  async (t) => {
+    const deps = makeAccountDeps();
+    const user = await deps.seedUser({ email: 'moving@example.com' });
+    const counts = countWrites(deps);
+    const verify = deps.hasher.verify.bind(deps.hasher);
+    // An admin renames the user and grants a role while the hash is being checked.
+    deps.hasher.verify = async (hash, password) => {
+      const ok = await verify(hash, password);
+      deps.clock.advance(1000);
+      await deps.users.update({ ...user, displayName: 'Renamed', updatedAt: deps.clock.now() });
+      await deps.users.setRoles(user.id, ['support', 'user']);
+      return ok;
+    };
+    const result = await login(deps)({ email: 'moving@example.com', password: PASSWORD }, context);
+    t.same(counts, { transactions: 1, oneStep: [false] }, 'the one-step write refused');
+    t.match(result.user, { displayName: 'Renamed', roles: ['support', 'user'] });
+    t.match(deps.accessTokens.decode(result.accessToken), {
+      roles: ['support', 'user'],
+      perms: ['users:read'],
+    });
+    const sessions = [...deps.db.committed.sessions.values()];
+    t.equal(sessions.length, 1, 'one session, of the transaction');
+    t.same(
+      deps.auditEvents().map((e) => [e.type, e.data]),
+      [['user.login_succeeded', { sessionId: sessions[0]?.session.id }]],
+    );
+  },
+);
+
 t.test('unverified accounts can sign in', async (t) => {
   const deps = makeAccountDeps();
   await deps.seedUser({ email: 'new@example.com', status: 'unverified' });

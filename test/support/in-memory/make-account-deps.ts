@@ -17,6 +17,7 @@ import {
 } from './in-memory-login-throttle.js';
 import { InMemoryRoleRepository } from './in-memory-role-repository.js';
 import { InMemorySessionRepository } from './in-memory-session-repository.js';
+import { InMemorySignInRecorder } from './in-memory-sign-in-recorder.js';
 import { InMemoryUnitOfWork } from './in-memory-unit-of-work.js';
 import { InMemoryUserRepository } from './in-memory-user-repository.js';
 import { SequentialIds } from './sequential-ids.js';
@@ -51,6 +52,7 @@ export interface TestAccountDeps extends AccountDeps {
   readonly sessions: InMemorySessionRepository;
   readonly roles: InMemoryRoleRepository;
   readonly unitOfWork: InMemoryUnitOfWork;
+  readonly signIns: InMemorySignInRecorder;
   readonly hasher: FakePasswordHasher;
   readonly accessTokens: FakeAccessTokenIssuer;
   readonly secrets: FakeSecretTokens;
@@ -89,6 +91,7 @@ export const makeAccountDeps = (options: MakeAccountDepsOptions = {}): TestAccou
     sessions: new InMemorySessionRepository(access),
     roles: new InMemoryRoleRepository(access),
     unitOfWork: new InMemoryUnitOfWork(db, ids, clock),
+    signIns: new InMemorySignInRecorder(access, ids, clock),
     hasher,
     accessTokens: new FakeAccessTokenIssuer(settings.accessTokenTtl),
     secrets,
