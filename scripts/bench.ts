@@ -5,7 +5,10 @@
 // Figures are steady state: the hash-bound routes (register, login: ~80 requests/s) get an
 // unmeasured warm-up run first, or a 10-second run ends before V8 has optimised their code (its
 // compiler threads then take ~1 ms of CPU per login and the request thread runs unoptimised
-// code). The fast routes warm up within their first second.
+// code). The fast routes warm up within their first second. Login signs in one account per
+// connection, as many users would: eight clients signing in one account at once would also
+// measure that account's row lock (a sign-in that meets another one of the same account takes the
+// transaction path); BENCH_LOGIN_ACCOUNTS=1 measures that case.
 //   pnpm bench                      (DATABASE_URL: a server where it may create a database)
 //   BENCH_SECONDS=10 BENCH_WARMUP_SECONDS=10 BENCH_ROUNDS=2 BENCH_CONNECTIONS=50 pnpm bench
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -24,6 +27,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 // Hash-bound routes saturate the 4 hashing threads with a few connections; more only queue.
 const HASH_CONNECTIONS = Number(process.env.BENCH_HASH_CONNECTIONS ?? 8);
+const LOGIN_ACCOUNTS = Number(process.env.BENCH_LOGIN_ACCOUNTS ?? HASH_CONNECTIONS);
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PORT = 3900 + Math.floor(Math.random() * 50);
 const BARE_PORT = PORT + 50;
@@ -125,7 +129,7 @@ try {
   children.push(server);
   await waitFor(`${BASE}/ready`);
   console.log(
-    `# server up on ${BASE}; ${SECONDS}s per run (register and login after a ${WARMUP_SECONDS}s warm-up), ${CONNECTIONS} connections, ${availableParallelism()} cores`,
+    `# server up on ${BASE}; ${SECONDS}s per run (register and login after a ${WARMUP_SECONDS}s warm-up), ${CONNECTIONS} connections (${HASH_CONNECTIONS} for register and login, ${LOGIN_ACCOUNTS} login accounts), ${availableParallelism()} cores`,
   );
 
   // A known user for login and /users/me.
@@ -181,12 +185,21 @@ try {
   await warmUp(registerOptions);
   const register = await run(registerOptions);
   await drain();
+  // The login accounts: the known user and LOGIN_ACCOUNTS - 1 more, one per connection in turn.
+  const logins = [JSON.stringify({ email, password: PASSWORD })];
+  for (let i = 1; i < LOGIN_ACCOUNTS; i += 1) {
+    const other = `bench.${Date.now()}.${i}@example.com`;
+    await post('/api/v1/register', { email: other, password: PASSWORD });
+    logins.push(JSON.stringify({ email: other, password: PASSWORD }));
+  }
+  let connection = 0;
   const loginOptions: autocannon.Options = {
     connections: HASH_CONNECTIONS,
     url: `${BASE}/api/v1/login`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD }),
+    body: logins[0],
+    setupClient: (client) => client.setBody(logins[connection++ % logins.length] ?? ''),
   };
   await warmUp(loginOptions);
   const argonBefore = await argonCeiling();
